@@ -1,0 +1,132 @@
+using ClusterWatch.Core.Model;
+
+namespace ClusterWatch.Core.Aggregation;
+
+/// <summary>One item's values at one sample: CPU % (own + children), RSS bytes, % of RAM.</summary>
+public readonly record struct ItemValue(double Cpu, double Rss, double MemPct);
+
+/// <summary>What a window or history row is about.</summary>
+public sealed record ItemId(ItemKind Kind, string Key, string User, string Command, int Pid);
+
+/// <summary>The values of every item at one sample.</summary>
+public sealed record SampleValues(DateTimeOffset Time, IReadOnlyDictionary<ItemId, ItemValue> Items)
+{
+    private static readonly IEqualityComparer<ItemId> KeyOnly = new ItemIdKeyComparer();
+
+    /// <summary>Users, processes and commands of a stored sample (commands summed over the kept process rows).</summary>
+    public static SampleValues From(NodeSample s)
+    {
+        var items = new Dictionary<ItemId, ItemValue>(KeyOnly);
+        foreach (var u in s.Users)
+            items[new ItemId(ItemKind.User, u.User, u.User, "", 0)] = new ItemValue(u.CpuPct, u.RssBytes, u.MemPct);
+        foreach (var p in s.Processes)
+        {
+            items[new ItemId(ItemKind.Process, p.ItemKey, p.User, p.Command, p.Pid)] = new ItemValue(p.TotalCpuPct, p.RssBytes, p.MemPct);
+            var cmd = new ItemId(ItemKind.Command, p.Command, "", p.Command, 0);
+            items.TryGetValue(cmd, out var c);
+            items[cmd] = new ItemValue(c.Cpu + p.TotalCpuPct, c.Rss + p.RssBytes, c.MemPct + p.MemPct);
+        }
+        return new SampleValues(s.Time, items);
+    }
+
+    /// <summary>Items compare by kind and key only: user and command are descriptions.</summary>
+    private sealed class ItemIdKeyComparer : IEqualityComparer<ItemId>
+    {
+        public bool Equals(ItemId? x, ItemId? y) => x!.Kind == y!.Kind && string.Equals(x.Key, y.Key, StringComparison.Ordinal);
+
+        public int GetHashCode(ItemId obj) => HashCode.Combine(obj.Kind, StringComparer.Ordinal.GetHashCode(obj.Key));
+    }
+}
+
+/// <summary>
+/// Pure window and cycle math. Windows and cycles are half-open [start, end), UTC aligned; the interval ending at t
+/// belongs to the window containing t − ε. Users and commands absent from a sample count as 0 there; a process counts
+/// only the samples in which it was alive.
+/// </summary>
+public static class WindowMath
+{
+    /// <summary>Start of the period of length <paramref name="period"/> that holds the interval ending at <paramref name="t"/>.</summary>
+    public static DateTimeOffset PeriodStart(DateTimeOffset t, TimeSpan period)
+    {
+        var ticks = t.UtcTicks - 1;
+        return new DateTimeOffset(ticks - (ticks % period.Ticks), TimeSpan.Zero);
+    }
+
+    /// <summary>The window rows of the samples of one window (samples in time order).</summary>
+    public static List<WindowRow> Window(string node, DateTimeOffset start, TimeSpan length, int sampleSeconds, IReadOnlyList<SampleValues> samples)
+    {
+        var rows = new List<WindowRow>();
+        foreach (var id in Items(samples))
+        {
+            var values = Series(id, samples);
+            if (values.Count == 0)
+                continue;
+            rows.Add(new WindowRow(node, start, start + length, id.Kind, id.Key, id.User, id.Command, id.Pid, values.Count, sampleSeconds,
+                Stats(values, v => v.Cpu), Stats(values, v => v.Rss), Stats(values, v => v.MemPct)));
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// The history rows of one cycle: average and maximum over all its samples (sample-weighted, so a missing sample
+    /// does not skew it) and the average of each of its windows (null where a window had no sample of that item).
+    /// </summary>
+    public static List<HistoryRow> Cycle(string node, DateTimeOffset start, TimeSpan cycle, TimeSpan window, int sampleSeconds, IReadOnlyList<SampleValues> samples)
+    {
+        var rows = new List<HistoryRow>();
+        var windowsPerCycle = (int)(cycle.Ticks / window.Ticks);
+        foreach (var id in Items(samples))
+        {
+            var values = Series(id, samples);
+            if (values.Count == 0)
+                continue;
+            var cpu = new double?[3];
+            var rss = new double?[3];
+            var mem = new double?[3];
+            for (var w = 0; w < Math.Min(3, windowsPerCycle); w++)
+            {
+                var ws = start + window * w;
+                var wv = Series(id, samples.Where(s => PeriodStart(s.Time, window) == ws).ToList());
+                if (wv.Count == 0)
+                    continue;
+                cpu[w] = wv.Average(v => v.Cpu);
+                rss[w] = wv.Average(v => v.Rss);
+                mem[w] = wv.Average(v => v.MemPct);
+            }
+            rows.Add(new HistoryRow(node, start, start + cycle, id.Kind, id.Key, id.User, id.Command, id.Pid, values.Count, sampleSeconds,
+                new CycleStats(values.Average(v => v.Cpu), values.Max(v => v.Cpu), cpu[0], cpu[1], cpu[2]),
+                new CycleStats(values.Average(v => v.Rss), values.Max(v => v.Rss), rss[0], rss[1], rss[2]),
+                new CycleStats(values.Average(v => v.MemPct), values.Max(v => v.MemPct), mem[0], mem[1], mem[2])));
+        }
+        return rows;
+    }
+
+    private static IEnumerable<ItemId> Items(IReadOnlyList<SampleValues> samples)
+    {
+        var seen = new HashSet<(ItemKind, string)>();
+        foreach (var s in samples)
+            foreach (var id in s.Items.Keys)
+                if (seen.Add((id.Kind, id.Key)))
+                    yield return id;
+    }
+
+    /// <summary>The item's value at each sample: users and commands 0 where absent, processes only where alive.</summary>
+    private static List<ItemValue> Series(ItemId id, IReadOnlyList<SampleValues> samples)
+    {
+        var list = new List<ItemValue>(samples.Count);
+        foreach (var s in samples)
+        {
+            if (s.Items.TryGetValue(id, out var v))
+                list.Add(v);
+            else if (id.Kind != ItemKind.Process)
+                list.Add(default);
+        }
+        return list;
+    }
+
+    private static MetricStats Stats(List<ItemValue> values, Func<ItemValue, double> pick)
+    {
+        double? Last(int back) => values.Count >= back ? pick(values[^back]) : null;
+        return new MetricStats(values.Average(pick), values.Max(pick), Last(1), Last(2), Last(3));
+    }
+}

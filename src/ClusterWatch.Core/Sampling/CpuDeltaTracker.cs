@@ -1,0 +1,155 @@
+using ClusterWatch.Core.Model;
+
+namespace ClusterWatch.Core.Sampling;
+
+/// <summary>
+/// Turns one node's cumulative counters into usage over each interval. One instance per node; the only state of the
+/// pipeline besides the window aggregator. Identity is (boot id, pid, start time) — for top, which shows no start
+/// time, (pid, user, command) with a TIME+ that never goes backwards — so a reused pid is a new process, never a
+/// negative or huge rate.
+/// </summary>
+public sealed class CpuDeltaTracker
+{
+    private Dictionary<(int Pid, long Start), Prev> _prev = new();
+    private Dictionary<(int Pid, long Start), Prev> _next = new();
+    private readonly Dictionary<int, double> _vanishedChildren = new();
+    private readonly HashSet<int> _currentPids = new();
+    private string? _bootId;
+    private double _clock;
+    private double _busy;
+
+    /// <summary>Processes seen with the same pid as a different process (pid reuse) since the start.</summary>
+    public long PidReuses { get; private set; }
+
+    /// <summary>
+    /// Feeds a snapshot. Returns the usage over the interval since the previous snapshot (Seq 0: the caller numbers
+    /// it), or null when there is no baseline yet (first snapshot, reboot, or a clock that did not advance).
+    /// </summary>
+    public NodeSample? Update(NodeSnapshot snap)
+    {
+        var elapsed = snap.NodeClockSeconds - _clock;
+        var hasBaseline = _bootId == snap.BootId && elapsed > 0;
+        var result = hasBaseline ? Compute(snap, elapsed) : null;
+        Remember(snap);
+        return result;
+    }
+
+    private NodeSample Compute(NodeSnapshot snap, double elapsed)
+    {
+        var maxPct = snap.CpuCount * 100.0;
+        var busyPct = Math.Clamp(snap.ReportedCpuBusyPct ?? (snap.CpuBusySeconds - _busy) / elapsed * 100, 0, maxPct);
+        CollectVanishedChildren(snap);
+        var usages = new List<ProcessUsage>(snap.ProcessCount);
+        var attributed = 0.0;
+        foreach (ref readonly var p in snap.ProcessSpan)
+        {
+            var u = Measure(p, snap, elapsed, maxPct);
+            usages.Add(u);
+            attributed += u.TotalCpuPct;
+        }
+        var flags = snap.Flags;
+        var residue = busyPct - attributed;
+        // Per-process ticks and /proc/stat are sampled microseconds apart: allow a little rounding before calling it a bug.
+        if (residue < -Math.Max(2.0, snap.CpuCount * 1.0))
+            flags |= SampleFlags.NegativeResidue;
+        if (busyPct >= 10 && residue > busyPct / 2)
+            flags |= SampleFlags.UnattributedHigh;
+        var users = UserTotals.Sum(usages);
+        return new NodeSample(
+            snap.Node, 0, snap.Tick, elapsed, busyPct, snap.MemTotalBytes - snap.MemAvailableBytes, snap.MemTotalBytes,
+            snap.CpuCount, snap.ProcessCount, Math.Max(0, residue), flags, users, usages);
+    }
+
+    private ProcessUsage Measure(in RawProcess p, NodeSnapshot snap, double elapsed, double maxPct)
+    {
+        double own = 0, children = 0;
+        var baseline = true;
+        if (_prev.TryGetValue((p.Pid, p.StartTicks), out var prev) && SameProcess(prev, p))
+        {
+            own = (p.CpuSeconds - prev.Cpu) / elapsed * 100;
+            var grown = p.ChildrenCpuSeconds - prev.Children;
+            // Reaped children's whole lifetime lands in cutime; the part they lived through earlier samples was
+            // counted then (their last-seen total), so only the rest is credited.
+            _vanishedChildren.TryGetValue(p.Pid, out var alreadyCounted);
+            children = Math.Max(0, grown - alreadyCounted) / elapsed * 100;
+        }
+        else if (p.StartTicks > 0 && p.StartTicks / snap.ClockTicksPerSecond > _clock)
+        {
+            // Started inside the interval: everything it used so far belongs to this interval.
+            own = p.CpuSeconds / elapsed * 100;
+            children = p.ChildrenCpuSeconds / elapsed * 100;
+        }
+        else
+            baseline = false;
+        if (p.ReportedCpuPct is { } reported)
+        {
+            own = reported;
+            baseline = true;
+        }
+        var memPct = snap.MemTotalBytes > 0 ? p.RssBytes * 100.0 / snap.MemTotalBytes : 0;
+        return new ProcessUsage(
+            p.Pid, p.StartTicks, p.Uid, p.User, p.Command, p.State,
+            Math.Clamp(own, 0, maxPct), Math.Clamp(children, 0, maxPct), p.RssBytes, memPct, baseline);
+    }
+
+    /// <summary>With a start time the key says it all (exec may change comm); without one (top) user and command must match and TIME+ must not go back.</summary>
+    private static bool SameProcess(Prev prev, in RawProcess p) =>
+        p.StartTicks != 0 || (prev.User == p.User && prev.Command == p.Command && p.CpuSeconds >= prev.Cpu);
+
+    private void CollectVanishedChildren(NodeSnapshot snap)
+    {
+        _vanishedChildren.Clear();
+        _currentPids.Clear();
+        foreach (ref readonly var p in snap.ProcessSpan)
+        {
+            _currentPids.Add(p.Pid);
+            if (_prev.TryGetValue((p.Pid, p.StartTicks), out var prev) && SameProcess(prev, p))
+                prev.Seen = true;
+        }
+        foreach (var (key, prev) in _prev)
+        {
+            if (prev.Seen)
+                continue;
+            if (prev.ParentPid > 0)
+            {
+                _vanishedChildren.TryGetValue(prev.ParentPid, out var sum);
+                _vanishedChildren[prev.ParentPid] = sum + prev.Cpu + prev.Children;
+            }
+            if (_currentPids.Contains(key.Pid))
+                PidReuses++;
+        }
+    }
+
+    private void Remember(NodeSnapshot snap)
+    {
+        _next.Clear();
+        foreach (ref readonly var p in snap.ProcessSpan)
+        {
+            var key = (p.Pid, p.StartTicks);
+            if (!_prev.TryGetValue(key, out var prev))
+                prev = new Prev();
+            prev.Cpu = p.CpuSeconds;
+            prev.Children = p.ChildrenCpuSeconds;
+            prev.ParentPid = p.ParentPid;
+            prev.User = p.User;
+            prev.Command = p.Command;
+            prev.Seen = false;
+            _next[key] = prev;
+        }
+        (_prev, _next) = (_next, _prev);
+        _next.Clear();
+        _bootId = snap.BootId;
+        _clock = snap.NodeClockSeconds;
+        _busy = snap.CpuBusySeconds;
+    }
+
+    private sealed class Prev
+    {
+        public double Cpu;
+        public double Children;
+        public int ParentPid;
+        public string User = "";
+        public string Command = "";
+        public bool Seen;
+    }
+}
