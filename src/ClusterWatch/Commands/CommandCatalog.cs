@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace ClusterWatch.Commands;
+
+/// <summary>Every subcommand of the clusterwatch executable; each lives in its own file.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield return WatchCommand.Create();
+        yield return ReportCommand.Create();
+    }
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using ClusterWatch.Configuration;
+using ClusterWatch.Core.Watching;
+using ClusterWatch.Hosting;
+
+namespace ClusterWatch.Commands;
+
+/// <summary>`clusterwatch watch`: the main job.</summary>
+internal static class WatchCommand
+{
+    public static Command Create()
+    {
+        var config = CommonOptions.Config();
+        var db = CommonOptions.Db();
+        var sample = new Option<string?>("--sample") { Description = "Sample interval, e.g. 5s (whole seconds)" };
+        var window = new Option<string?>("--window") { Description = "Window length, a whole number of samples (default 30s)" };
+        var cycle = new Option<string?>("--cycle") { Description = "Cycle length, a whole number of windows (default 90s)" };
+        var duration = new Option<string?>("--duration") { Description = "Stop after this long (default: run until Ctrl-C)" };
+        var source = new Option<string?>("--source") { Description = "proc (default) or top" };
+        var all = new Option<bool>("--all-processes") { Description = "Store every process, not only those with CPU or in the top 20 by memory" };
+        var listen = new Option<string?>("--listen") { Description = "Dashboard address (default 127.0.0.1:8080)" };
+        var noWeb = new Option<bool>("--no-web") { Description = "Do not serve the dashboard" };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug details to stderr" };
+        var cmd = new Command("watch", "Watch the nodes: sample every interval, close windows and cycles, store everything, serve the dashboard")
+        {
+            config, db, sample, window, cycle, duration, source, all, listen, noWeb, verbose,
+        };
+        cmd.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
+        {
+            var overrides = new Dictionary<string, string?>
+            {
+                ["Store:Sqlite"] = parse.GetValue(db),
+                ["Watch:Sample"] = parse.GetValue(sample),
+                ["Watch:Window"] = parse.GetValue(window),
+                ["Watch:Cycle"] = parse.GetValue(cycle),
+                ["Watch:Duration"] = parse.GetValue(duration),
+                ["Watch:Source"] = parse.GetValue(source),
+                ["Watch:AllProcesses"] = parse.GetValue(all) ? "true" : null,
+                ["Web:Listen"] = parse.GetValue(listen),
+                ["Web:Enabled"] = parse.GetValue(noWeb) ? "false" : null,
+            };
+            var cfg = ConfigLoader.Load(parse.GetValue(config), overrides);
+            return await RunAsync(cfg, new ConsoleWatchReporter(parse.GetValue(verbose)), ct);
+        }));
+        return cmd;
+    }
+
+    internal static async Task<int> RunAsync(AppConfig cfg, IWatchReporter reporter, CancellationToken ct)
+    {
+        await using var store = Factories.CreateStore(cfg);
+        await store.MigrateAsync(ct);
+        var sources = Factories.CreateSources(cfg);
+        var live = new LiveState();
+        var w = cfg.Watch;
+        Console.WriteLine($"ClusterWatch: watching {string.Join(", ", sources.Select(s => $"{s.Node} ({s.Kind}, {s.Host})"))}");
+        Console.WriteLine($"  every {Durations.Format(w.Sample)}, windows of {Durations.Format(w.Window)}, cycles of {Durations.Format(w.Cycle)}; storing into {store.Description}{(w.AllProcesses ? " (all processes)" : "")}");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // SIGTERM and Ctrl-C: stop sampling, write the partial window and cycle, exit 0.
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });
+        var watcher = new Watcher(sources, store, w, TimeProvider.System, live, reporter);
+        try
+        {
+            await watcher.RunAsync(stop.Token);
+        }
+        finally
+        {
+            foreach (var s in sources)
+                await s.DisposeAsync();
+        }
+        Console.WriteLine($"ClusterWatch: stopped; {watcher.RowsWritten} rows written to {store.Description}");
+        return 0;
+    }
+}

@@ -1,0 +1,24 @@
+using ClusterWatch.Configuration;
+using ClusterWatch.Core.Sources;
+using ClusterWatch.Core.Sources.Proc;
+using ClusterWatch.Core.Storage;
+
+namespace ClusterWatch.Hosting;
+
+/// <summary>Builds the store and the node sources from the configuration (composition root helpers).</summary>
+internal static class Factories
+{
+    public static IUsageStore CreateStore(AppConfig config)
+    {
+        if (config.Store.MySql != null)
+            throw new ConfigException([new ConfigError("Store:MySql (--mysql)", "MySQL/MariaDB support is not built into this version yet; use --db FILE")]);
+        return new SqliteUsageStore(config.Store.SqlitePath);
+    }
+
+    public static IReadOnlyList<INodeSource> CreateSources(AppConfig config)
+    {
+        if (config.Source == "top")
+            throw new ConfigException([new ConfigError("Watch:Source (--source)", "the top source is not built into this version yet; use proc")]);
+        return [new LocalProcSource(config.LocalNode)];
+    }
+}
