@@ -24,6 +24,7 @@ cw_cleanup() {
   done
 }
 trap cw_cleanup EXIT
+shopt -s nullglob
 
 apt_ready=0
 cw_apt_install() {
