@@ -27,6 +27,27 @@ internal static class MySqlRows
         return copy ?? row;
     }
 
+    /// <summary>Orders rows by their key columns, so two writers upserting the same rows lock them in the same order.</summary>
+    public static void SortByKey(List<object?[]> rows, string[] columns, string[] keys)
+    {
+        var at = keys.Select(k => Array.IndexOf(columns, k)).ToArray();
+        rows.Sort((a, b) =>
+        {
+            foreach (var i in at)
+            {
+                var c = (a[i], b[i]) switch
+                {
+                    (string x, string y) => string.CompareOrdinal(x, y),
+                    (IComparable x, var y) when y != null && x.GetType() == y.GetType() => x.CompareTo(y),
+                    _ => 0,
+                };
+                if (c != 0)
+                    return c;
+            }
+            return 0;
+        });
+    }
+
     public static async Task BulkLoadAsync(MySqlConnection c, MySqlTransaction tx, string table, string[] columns, List<object?[]> rows, CancellationToken cancellationToken)
     {
         var data = new DataTable(table);

@@ -110,6 +110,8 @@ public sealed class MySqlUsageStore : SqlUsageStore
     protected override Task InsertRowsAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string[]? upsertKeys, CancellationToken cancellationToken)
     {
         var fitted = rows.Select(r => MySqlRows.Fit(columns, r)).ToList();
+        if (upsertKeys != null)
+            MySqlRows.SortByKey(fitted, columns, upsertKeys); // C28: every writer locks rows in one order
         if (fitted.Count == 0)
             return Task.CompletedTask;
         return upsertKeys == null && _bulkLoad && fitted.Count >= MySqlRows.BulkThreshold
