@@ -179,8 +179,10 @@ public abstract partial class SqlUsageStore : IUsageStore
     /// <summary>Whether an error is worth retrying (the dialect knows its error codes).</summary>
     protected virtual bool IsTransient(Exception e) => false;
 
-    /// <summary>False: open a pooled connection per write instead of holding one for the process lifetime (case C30).</summary>
-    protected virtual bool KeepWriterOpen => true;
+    /// <summary>How long the writer connection is kept before a fresh one is opened (case C30: never one connection for the process lifetime).</summary>
+    protected virtual TimeSpan WriterMaxAge => TimeSpan.MaxValue;
+
+    private DateTime _writerOpenedUtc;
 
     private static TimeSpan Jitter(TimeSpan t) => t * (0.75 + Random.Shared.NextDouble() * 0.5);
 
@@ -189,14 +191,18 @@ public abstract partial class SqlUsageStore : IUsageStore
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            _writer ??= await OpenConnectionAsync(cancellationToken);
+            if (_writer != null && DateTime.UtcNow - _writerOpenedUtc > WriterMaxAge)
+                await DropWriterAsync();
+            if (_writer == null)
+            {
+                _writer = await OpenConnectionAsync(cancellationToken);
+                _writerOpenedUtc = DateTime.UtcNow;
+            }
             await using (var tx = await _writer.BeginTransactionAsync(cancellationToken))
             {
                 await work(_writer, tx);
                 await tx.CommitAsync(cancellationToken);
             }
-            if (!KeepWriterOpen)
-                await DropWriterAsync();
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException)
         {
