@@ -2,16 +2,28 @@ using BenchmarkDotNet.Running;
 
 namespace ClusterWatch.Benchmarks;
 
+/// <summary>
+/// BenchmarkDotNet suites (default), or a paired measurement: `snapshot` (the watcher's real /proc snapshot,
+/// CPU and bytes allocated per snapshot) and `ingest` (process_samples rows/s through the store's write path).
+/// The scripts in bench/ run these next to their references (top, sqlite3) in the same run and print ratios.
+/// </summary>
 public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
-        // Paired runs against a real server are plain timed scripts, not BenchmarkDotNet jobs (see docs/benchmarks.md).
-        if (args.Length > 0 && args[0] == "mysql-ingest")
-            return await MySql.MySqlIngestBench.RunAsync(args[1..]);
-        if (args.Length > 0 && args[0] == "mysql-dashboards")
-            return await MySql.MySqlDashboardBench.RunAsync(args[1..]);
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-        return 0;
+        switch (args.FirstOrDefault())
+        {
+            case "snapshot":
+                return SnapshotProbe.Run(args.Skip(1).ToArray());
+            case "ingest":
+                return await IngestProbe.RunAsync(args.Skip(1).ToArray());
+            case "mysql-ingest": // paired against the mariadb client's LOAD DATA LOCAL INFILE (docs/benchmarks.md)
+                return await MySql.MySqlIngestBench.RunAsync(args[1..]);
+            case "mysql-dashboards":
+                return await MySql.MySqlDashboardBench.RunAsync(args[1..]);
+            default:
+                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+                return 0;
+        }
     }
 }
