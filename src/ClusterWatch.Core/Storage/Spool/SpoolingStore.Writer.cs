@@ -137,6 +137,9 @@ public sealed partial class SpoolingStore
     private async Task RenewLeaseAsync(string node, CancellationToken token)
     {
         var now = _clock.GetUtcNow();
+        lock (_released)
+            if (_released.Contains(node))
+                return;
         if (_renewed.TryGetValue(node, out var last) && now - last < _options.Lease / 3)
             return;
         var claim = await _inner.ClaimNodeAsync(node, _options.Owner, now, _options.Lease, token);

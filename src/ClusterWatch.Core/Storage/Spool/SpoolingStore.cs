@@ -24,6 +24,7 @@ public sealed partial class SpoolingStore : IUsageStore
     private readonly SemaphoreSlim _drainLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, DateTimeOffset> _renewed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _released = new(StringComparer.Ordinal);
     private (SpoolEntry Entry, byte[] Line)? _inFlight;
     private Task? _writer;
     private long _droppedSamples;
@@ -134,7 +135,13 @@ public sealed partial class SpoolingStore : IUsageStore
     public Task<LeaseClaim> ClaimNodeAsync(string node, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
         _inner.ClaimNodeAsync(node, owner, now, lease, cancellationToken);
 
-    public Task ReleaseNodeAsync(string node, string owner, CancellationToken cancellationToken) => _inner.ReleaseNodeAsync(node, owner, cancellationToken);
+    /// <summary>Ends the lease, and stops renewing it with the samples still to be sent (a clean stop frees the node at once).</summary>
+    public Task ReleaseNodeAsync(string node, string owner, CancellationToken cancellationToken)
+    {
+        lock (_released)
+            _released.Add(node);
+        return _inner.ReleaseNodeAsync(node, owner, cancellationToken);
+    }
 
     /// <summary>Gives the database a short while to take what is spooled; the rest stays in the file for the next start.</summary>
     public async ValueTask DisposeAsync()
