@@ -17,6 +17,10 @@ public static class Program
                 return SnapshotProbe.Run(args.Skip(1).ToArray());
             case "ingest":
                 return await IngestProbe.RunAsync(args.Skip(1).ToArray());
+            case "toplog":
+                // toplog FILE FRAMES PROCESSES: a synthetic `top -b -d 1` log for bench/import-vs-sqlite3.sh
+                await File.WriteAllTextAsync(args[1], TopLogGenerator.Synthetic(int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture), int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture)));
+                return 0;
             default:
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
                 return 0;
