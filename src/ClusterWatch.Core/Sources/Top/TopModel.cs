@@ -85,10 +85,11 @@ public sealed record TopSummary
 }
 
 /// <summary>
-/// One row of a frame: a process (a thread in threads mode). Values as top displayed them, converted to base units at
+/// One row of a frame: a process (a thread in threads mode). A value type: a long capture holds hundreds of thousands
+/// of rows, stored inline in each frame's list instead of as as many heap objects. Values as top displayed them, converted to base units at
 /// the edge: memory integer KiB, TIME+ seconds, %CPU as displayed (Irix or Solaris scale: see <see cref="TopCpuScale"/>).
 /// </summary>
-public sealed record TopRow
+public readonly record struct TopRow
 {
     public int Line { get; init; }
 
@@ -99,7 +100,7 @@ public sealed record TopRow
     public int? Ppid { get; init; }
 
     /// <summary>Exactly as displayed, a trailing '+' of a cut name kept.</summary>
-    public string User { get; init; } = "";
+    public string User { get; init; }
 
     public bool UserTruncated { get; init; }
 
@@ -112,7 +113,7 @@ public sealed record TopRow
     /// <summary>Only derivable when the user is shown as a number (top shows names, not uids).</summary>
     public int? Uid { get; init; }
 
-    public char State { get; init; } = '?';
+    public char State { get; init; }
 
     public long? VirtKib { get; init; }
 
@@ -135,7 +136,7 @@ public sealed record TopRow
     public double? TimeSeconds { get; init; }
 
     /// <summary>The rest of the line: inner spaces kept, the '+' of a cut line removed.</summary>
-    public string Command { get; init; } = "";
+    public string Command { get; init; }
 
     public bool CommandTruncated { get; init; }
 

@@ -55,6 +55,11 @@ public static class TopNumbers
         }
         if (!TryParseMantissa(s, out var mantissa, out var scale, out var negative) || negative)
             return false;
+        if (scale == 0 && mantissa < (long.MaxValue >> 50))
+        {
+            kib = mantissa * mult; // the common case (a plain KiB count): no division
+            return true;
+        }
         var divisor = (Int128)Pow10(scale);
         var product = (Int128)mantissa * mult;
         // Round half up: top printed one decimal; the expected value is the exact conversion of what it printed.

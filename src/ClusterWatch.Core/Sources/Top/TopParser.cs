@@ -98,7 +98,7 @@ public sealed class TopParser
                 if (row == null)
                     f.Error = new TopParseError(TopCodes.BadRow, lineNo, $"{error}: '{Clip(line)}'");
                 else
-                    f.Rows.Add(row);
+                    f.Rows.Add(row.Value);
                 break;
         }
     }
