@@ -63,7 +63,7 @@ internal static class WatchCommand
             await Console.Error.WriteLineAsync($"cannot use {store.Description}: {e.Message}");
             return 1;
         }
-        var sources = Factories.CreateSources(cfg);
+        var sources = Factories.CreateSources(cfg, reporter);
         if (await ClaimNodesAsync(store, sources, ct) is { Count: > 0 } refused)
         {
             foreach (var line in refused)
