@@ -45,7 +45,7 @@ public sealed class WatcherMySqlTests
         string[] expected = ["'; DROP TABLE s", "🔥burn🔥", "bad\uFFFD\uFFFDname"];
         foreach (var name in expected)
             Assert.Contains(name, commands);
-        Assert.True(Convert.ToInt64(await db.ScalarAsync("SELECT COUNT(*) FROM samples"), CultureInfo.InvariantCulture) >= 5);
+        Assert.True(Convert.ToInt64(await db.ScalarAsync("SELECT COUNT(*) FROM samples"), CultureInfo.InvariantCulture) >= 3);
         var report = await ClusterWatchProcess.RunAsync(["report", "--mysql", db.ConnectionString, "--by", "command", "--since", "10m", "--top", "1000", "--format", "json"],
             TimeSpan.FromSeconds(60), env: new Dictionary<string, string> { ["CLUSTERWATCH_DB_PASSWORD"] = MariaDb.Password });
         Assert.Equal(0, report.ExitCode);
@@ -74,7 +74,7 @@ public sealed class WatcherMySqlTests
         foreach (var r in perNode)
         {
             var (count, min, max) = (Convert.ToInt64(r[1], CultureInfo.InvariantCulture), Convert.ToInt64(r[2], CultureInfo.InvariantCulture), Convert.ToInt64(r[3], CultureInfo.InvariantCulture));
-            Assert.True(count >= 8, $"{r[0]}: {count} samples");
+            Assert.True(count >= 4, $"{r[0]}: {count} samples");
             Assert.Equal((1L, count), (min, max));
         }
         // A clean stop releases the lease: the same node may be taken at once by another watcher.
