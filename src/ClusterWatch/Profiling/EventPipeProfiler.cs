@@ -109,8 +109,9 @@ public static class EventPipeProfiler
             for (var frame = data.CallStack(); frame != null; frame = frame.Caller)
                 frames.Add(FrameName(frame.CodeAddress));
             frames.Reverse();
-            // A sample of a thread running managed code is work by definition; one outside it may be a wait.
-            var waiting = data.Type != ClrThreadSampleType.Managed && IdleStacks.IsIdle(frames);
+            // By the leaf frames alone, not the sample's managed/external flag: a thread reading /proc is "external"
+            // just like one blocked on a lock, and a thread entering a wait is still "managed" for a moment.
+            var waiting = IdleStacks.IsIdle(frames);
             if (waiting)
             {
                 idle++;
