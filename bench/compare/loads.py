@@ -65,8 +65,10 @@ while (1) {
 SLEEPERS = r"""
 use strict; use POSIX ();
 open(my $out, '>', $ARGV[0]) or die; my $n = $ARGV[1];
-for (1..$n) { my $p = fork(); if (defined $p && $p == 0) { exec('sleep', '1000000') or POSIX::_exit(1); } print $out "$p\n" if $p; }
-close($out); sleep(1000000);
+my @kids;
+$SIG{TERM} = sub { kill 'KILL', @kids; waitpid($_, 0) for @kids; POSIX::_exit(0); };
+for (1..$n) { my $p = fork(); if (defined $p && $p == 0) { $SIG{TERM} = 'DEFAULT'; exec('sleep', '1000000') or POSIX::_exit(1); } if ($p) { push @kids, $p; print $out "$p\n"; } }
+close($out); sleep(1000000) while 1;
 """
 
 
@@ -119,6 +121,9 @@ def start_sleepers(users, total, workdir):
         n = missing // len(users) + (1 if i < missing % len(users) else 0)
         if n == 0:
             continue
+        stale = os.path.join(workdir, f"sleepers-{user}.log")
+        if os.path.exists(stale):
+            os.remove(stale)  # the previous level's pid list would look complete at once
         p, _ = start_perl(user, SLEEPERS, workdir, f"sleepers-{user}", n)
         procs.append((p, os.path.join(workdir, f"sleepers-{user}.log"), n))
     deadline = time.time() + 120
@@ -131,10 +136,23 @@ def start_sleepers(users, total, workdir):
 
 
 def stop_sleepers(procs):
+    """Kills the sleepers by pid and waits until they are gone (reaping thousands takes a while on a busy
+    machine), so the next level starts from the machine's own process count."""
+    pids = []
+    for p, _, _ in procs:
+        try:
+            os.killpg(p.pid, signal.SIGTERM)  # the sleepers' parent kills and reaps its children itself
+        except ProcessLookupError:
+            pass
     for p, pidfile, _ in procs:
+        try:
+            p.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            pass
         try:
             for line in open(pidfile):
                 if line.strip():
+                    pids.append(int(line))
                     try:
                         os.kill(int(line), signal.SIGKILL)
                     except ProcessLookupError:
@@ -142,6 +160,9 @@ def stop_sleepers(procs):
         except FileNotFoundError:
             pass
         stop(p)
+    deadline = time.time() + 120
+    while time.time() < deadline and any(os.path.exists(f"/proc/{pid}") for pid in pids):
+        time.sleep(0.5)
 
 
 def stop(p):

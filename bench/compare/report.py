@@ -87,7 +87,9 @@ def markdown(summary, machine, command):
             lines.append(f"| {n} | " + " | ".join(fmt(c["err"][u], 2) for u, _ in USERS) +
                          f" | {fmt(c['mem_err'], 0)} | {fmt(c['cost_cpu_s'], 2, False)} | {fmt(c['cost_pct'], 2, False)} | {fmt(c['cost_rss'], 1, False)} |")
         lines.append("")
-    lines += ["![error per user per contender](compare.svg)", ""]
+    lines += ["![error per user per contender](compare.svg)", "",
+              "What these numbers say, where ClusterWatch meets the issue's targets and where it falls short: "
+              "[compare.md](compare.md).", ""]
     return "\n".join(lines)
 
 
