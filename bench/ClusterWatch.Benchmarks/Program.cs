@@ -17,6 +17,10 @@ public static class Program
                 return SnapshotProbe.Run(args.Skip(1).ToArray());
             case "ingest":
                 return await IngestProbe.RunAsync(args.Skip(1).ToArray());
+            case "mysql-ingest": // paired against the mariadb client's LOAD DATA LOCAL INFILE (docs/benchmarks.md)
+                return await MySql.MySqlIngestBench.RunAsync(args[1..]);
+            case "mysql-dashboards":
+                return await MySql.MySqlDashboardBench.RunAsync(args[1..]);
             case "parseprobe":
                 {
                     // parseprobe: the parser on the recorded log, MB/s of each of 7 rounds (a quick look without BenchmarkDotNet)

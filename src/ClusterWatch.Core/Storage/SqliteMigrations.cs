@@ -54,5 +54,10 @@ internal static class SqliteMigrations
         CREATE INDEX ix_history_start ON history (cycle_start_ts);
         CREATE INDEX ix_history_kind_start ON history (kind, cycle_start_ts)
         """,
+        // Version 2: node leases (several watchers, one database; see SqlUsageStore.Leases.cs).
+        """
+        ALTER TABLE nodes ADD COLUMN lease_owner TEXT NULL;
+        ALTER TABLE nodes ADD COLUMN lease_until_ts INTEGER NULL
+        """,
     ];
 }

@@ -9,6 +9,7 @@ internal static class CommandCatalog
     {
         yield return WatchCommand.Create();
         yield return ReportCommand.Create();
+        yield return DbCommand.Create();
         yield return ParseCommand.Create();
         yield return ImportCommand.Create();
     }
