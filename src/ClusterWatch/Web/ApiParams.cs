@@ -63,7 +63,7 @@ public static class ApiParams
             throw new BadRequestException($"scope={Get(q, "scope")} needs node=NAME");
         if (scope == SeriesScope.Process && !IsProcessKey(item!))
             throw new BadRequestException($"process '{item}' is not a process key: PID:START (as /api/top returns it) or (other):USER");
-        var (from, to) = Range(q, now);
+        var (from, to) = Range(q, now, MinRange);
         var span = to - from;
         var resolution = Get(q, "resolution") switch
         {
@@ -96,7 +96,7 @@ public static class ApiParams
         {
             if (Get(q, "from") == null || Get(q, "to") == null)
                 throw new BadRequestException("give both from and to (Unix seconds), or neither for now");
-            (from, to) = Range(q, now);
+            (from, to) = Range(q, now, TimeSpan.FromSeconds(1)); // a clicked point: one window
         }
         return new TopRequest(kind, from, to, Name(q, "node"), Name(q, "user"), Name(q, "command"), top);
     }
@@ -109,7 +109,7 @@ public static class ApiParams
     }
 
     /// <summary>range=15m|1h|6h|24h|7d|30d (any duration from 1m to 30d) ending now, or from=/to= Unix seconds.</summary>
-    private static (DateTimeOffset From, DateTimeOffset To) Range(IReadOnlyDictionary<string, string> q, DateTimeOffset now)
+    private static (DateTimeOffset From, DateTimeOffset To) Range(IReadOnlyDictionary<string, string> q, DateTimeOffset now, TimeSpan minimum)
     {
         var range = Get(q, "range");
         var fromText = Get(q, "from");
@@ -135,8 +135,8 @@ public static class ApiParams
             throw new BadRequestException("the range is empty: to must be after from");
         if (to - from > MaxRange)
             throw new BadRequestException($"the range is longer than the limit of {MaxRange.TotalDays:0} days");
-        if (to - from < MinRange)
-            throw new BadRequestException("the range is shorter than the minimum of 1 minute");
+        if (to - from < minimum)
+            throw new BadRequestException($"the range is shorter than the minimum of {(minimum >= MinRange ? "1 minute" : "1 second")}");
         return (from, to);
     }
 
