@@ -7,7 +7,7 @@ export function cpu(pct) {
 }
 
 export function cpuShort(pct) {
-  return pct >= 100 ? `${pct.toFixed(0)} %` : `${pct.toFixed(pct >= 10 ? 0 : 1)} %`;
+  return `${pct.toFixed(pct >= 10 ? 0 : pct >= 1 ? 1 : 2)} %`;
 }
 
 export function mem(bytes) {
