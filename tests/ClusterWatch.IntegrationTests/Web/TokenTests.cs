@@ -32,7 +32,7 @@ public sealed class TokenTests : IAsyncLifetime
     public async Task NonLoopbackAddressWithoutToken_RefusesToStart()
     {
         var port = Ports.Free("127.0.0.2");
-        await using var serve = ClusterWatchProcess.Start(_dir, null, "serve", "--db", Db, "--listen", $"127.0.0.2:{port}");
+        await using var serve = ClusterWatchServer.Start(_dir, null, "serve", "--db", Db, "--listen", $"127.0.0.2:{port}");
         Assert.Equal(2, await serve.WaitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("needs a token", serve.Output, StringComparison.Ordinal);
         Assert.Contains("CLUSTERWATCH_TOKEN", serve.Output, StringComparison.Ordinal);
@@ -44,7 +44,7 @@ public sealed class TokenTests : IAsyncLifetime
         const string token = "s3cret-Token_for-tests";
         var port = Ports.Free("127.0.0.2");
         var url = $"http://127.0.0.2:{port}";
-        await using var serve = ClusterWatchProcess.Start(_dir, new Dictionary<string, string> { ["CLUSTERWATCH_TOKEN"] = token }, "serve", "--db", Db, "--listen", $"127.0.0.2:{port}");
+        await using var serve = ClusterWatchServer.Start(_dir, new Dictionary<string, string> { ["CLUSTERWATCH_TOKEN"] = token }, "serve", "--db", Db, "--listen", $"127.0.0.2:{port}");
         await serve.WaitForHttpAsync(url + "/", TimeSpan.FromSeconds(60));
 
         using var plain = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });

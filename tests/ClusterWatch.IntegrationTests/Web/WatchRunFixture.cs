@@ -14,7 +14,7 @@ public sealed class WatchRunFixture : IAsyncLifetime
     public static readonly string[] Hostile = ["<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>"];
 
     private readonly List<Process> _hostile = [];
-    private ClusterWatchProcess? _serve;
+    private ClusterWatchServer? _serve;
 
     public string Dir { get; } = Path.Combine(Path.GetTempPath(), $"cw-web-{Guid.NewGuid():N}");
 
@@ -49,7 +49,7 @@ public sealed class WatchRunFixture : IAsyncLifetime
             HostileComms.Add((await File.ReadAllTextAsync($"/proc/{p.Id}/comm")).TrimEnd('\n'));
 
         var port = Ports.Free();
-        await using (var watch = ClusterWatchProcess.Start(Dir, null, "watch", "--db", Db, "--sample", "1s", "--window", "3s", "--cycle", "9s",
+        await using (var watch = ClusterWatchServer.Start(Dir, null, "watch", "--db", Db, "--sample", "1s", "--window", "3s", "--cycle", "9s",
                          "--duration", "25s", "--all-processes", "--listen", $"127.0.0.1:{port}"))
         {
             await watch.WaitForHttpAsync($"http://127.0.0.1:{port}/", TimeSpan.FromSeconds(30));
@@ -62,7 +62,7 @@ public sealed class WatchRunFixture : IAsyncLifetime
         }
         var servePort = Ports.Free();
         BaseUrl = $"http://127.0.0.1:{servePort}";
-        _serve = ClusterWatchProcess.Start(Dir, null, "serve", "--db", Db, "--listen", $"127.0.0.1:{servePort}");
+        _serve = ClusterWatchServer.Start(Dir, null, "serve", "--db", Db, "--listen", $"127.0.0.1:{servePort}");
         await _serve.WaitForHttpAsync(BaseUrl + "/", TimeSpan.FromSeconds(30));
     }
 
@@ -89,7 +89,8 @@ public sealed class WatchRunFixture : IAsyncLifetime
         Path.Combine(Environment.GetEnvironmentVariable("CW_TEST_RUN") ?? Path.Combine(TestServers.RepoRoot, ".test-run"), "screenshots");
 }
 
-[CollectionDefinition(Name)]
+/// <summary>Runs alone: the watch run and the browser load the machine, which the CPU-accuracy tests must not see.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class WatchRunCollection : ICollectionFixture<WatchRunFixture>
 {
     public const string Name = "watch run";

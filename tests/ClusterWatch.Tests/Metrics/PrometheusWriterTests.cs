@@ -39,7 +39,7 @@ public class PrometheusWriterTests
     [Fact]
     public void Write_FixedInput_MatchesGoldenFile()
     {
-        var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Metrics", "Fixtures", "metrics.golden.prom"));
+        var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "metrics", "metrics.golden.prom"));
         Assert.Equal(expected, PrometheusWriter.Write(FixedInput(), topN: 2));
     }
 

@@ -4,13 +4,13 @@ using ClusterWatch.IntegrationTests.Infrastructure;
 
 namespace ClusterWatch.IntegrationTests.Web;
 
-/// <summary>The built clusterwatch executable run as a child process (`dotnet clusterwatch.dll …`), output captured.</summary>
-internal sealed class ClusterWatchProcess : IAsyncDisposable
+/// <summary>The built clusterwatch executable as a long-running child process (`watch`, `serve`): started, polled over HTTP, killed by its PID.</summary>
+internal sealed class ClusterWatchServer : IAsyncDisposable
 {
     private readonly Process _p;
     private readonly StringBuilder _out = new();
 
-    private ClusterWatchProcess(Process p)
+    private ClusterWatchServer(Process p)
     {
         _p = p;
     }
@@ -28,7 +28,7 @@ internal sealed class ClusterWatchProcess : IAsyncDisposable
 
     public int ExitCode => _p.ExitCode;
 
-    public static ClusterWatchProcess Start(string workDir, IReadOnlyDictionary<string, string>? env, params string[] args)
+    public static ClusterWatchServer Start(string workDir, IReadOnlyDictionary<string, string>? env, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = workDir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(TestServers.ClusterWatchDll);
@@ -38,7 +38,7 @@ internal sealed class ClusterWatchProcess : IAsyncDisposable
         foreach (var (k, v) in env ?? new Dictionary<string, string>())
             psi.Environment[k] = v;
         var p = Process.Start(psi)!;
-        var cw = new ClusterWatchProcess(p);
+        var cw = new ClusterWatchServer(p);
         p.OutputDataReceived += (_, e) => cw.Append(e.Data);
         p.ErrorDataReceived += (_, e) => cw.Append(e.Data);
         p.BeginOutputReadLine();
