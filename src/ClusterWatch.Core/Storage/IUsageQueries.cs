@@ -51,8 +51,8 @@ public enum SeriesScope
 public sealed record SeriesQuery(SeriesScope Scope, SeriesResolution Resolution, DateTimeOffset From, DateTimeOffset To, string? Node = null, string? Item = null);
 
 /// <summary>
-/// One stored timestamp of a series. CPU in % of one core, memory in RSS bytes (for cluster/node rows from 5 s samples:
-/// the node's used memory, MemTotal − MemAvailable). Avg = Max for 5 s rows; for windows/history, Max sums each row's
+/// One stored timestamp of a series. CPU in % of one core, memory in bytes: for cluster/node series the nodes' busy CPU
+/// (/proc/stat) and used memory (MemTotal − MemAvailable), else the RSS of the matching processes. Avg = Max for 5 s rows; for windows/history, Max sums each row's
 /// maximum (an upper bound when several nodes or items are summed).
 /// </summary>
 public sealed record SeriesRow(long Time, double CpuAvgPct, double CpuMaxPct, double MemAvgBytes, double MemMaxBytes, int Rows);

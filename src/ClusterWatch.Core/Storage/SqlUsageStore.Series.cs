@@ -55,16 +55,16 @@ public abstract partial class SqlUsageStore : IUsageQueries
         }
 
         var (table, start) = q.Resolution == SeriesResolution.Windows ? ("windows", "window_start_ts") : ("history", "cycle_start_ts");
-        // Cluster and node totals over windows/history are the sum of their users (the node's own busy CPU is only in samples).
+        // Cluster and node totals come from the node rows (kind 'node', item_key ''): one row per node and period.
         var (kind, itemFilter) = q.Scope switch
         {
-            SeriesScope.Cluster or SeriesScope.Node => ("user", ""),
+            SeriesScope.Cluster or SeriesScope.Node => ("node", " AND item_key = ''"),
             SeriesScope.User => ("user", " AND item_key = " + Param(q.Item)),
             SeriesScope.Command => ("command", " AND item_key = " + Param(q.Item)),
             _ => ("process", " AND item_key = " + Param(q.Item)),
         };
         sql = $"SELECT {start}, SUM(cpu_avg_pct), SUM(cpu_max_pct), SUM(rss_avg_bytes), SUM(rss_max_bytes), COUNT(*) FROM {table} " +
-              $"WHERE kind = '{kind}' AND {start} >= @p0 AND {start} < @p1{nodeFilter}{itemFilter} GROUP BY {start} ORDER BY {start}";
+              $"WHERE kind = '{kind}'{itemFilter} AND {start} >= @p0 AND {start} < @p1{nodeFilter} GROUP BY {start} ORDER BY {start}";
         return (sql, args.ToArray());
     }
 

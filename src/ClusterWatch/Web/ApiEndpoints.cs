@@ -83,8 +83,8 @@ internal static class ApiEndpoints
             node = q.Node,
             item = q.Item,
             resolution = q.Resolution.ToString().ToLowerInvariant(),
-            // What the numbers sum: the node's own /proc/stat and meminfo (5 s cluster/node rows) or the users' processes.
-            basis = q.Resolution == SeriesResolution.Samples && q.Scope is SeriesScope.Cluster or SeriesScope.Node ? "node" : "processes",
+            // What the numbers sum: the nodes' own /proc/stat and meminfo (cluster, node) or the matching processes.
+            basis = q.Scope is SeriesScope.Cluster or SeriesScope.Node ? "node" : "processes",
             stepSeconds = r.StepSeconds,
             from = q.From.ToUnixTimeSeconds(),
             to = q.To.ToUnixTimeSeconds(),

@@ -74,6 +74,7 @@ async function render(keepDetail) {
   crumbs.appendChild(el('a', { href: `#/cluster?range=${range}` }, 'cluster'));
   if (parts[0] !== 'cluster') crumbs.appendChild(el('span', null, `› ${parts[0]} › ${parts.slice(1).join(' / ')}`));
   document.body.dataset.drawMs = String(Math.round(performance.now() - started));
+  document.body.dataset.readyMs = String(Math.round(performance.now())); // since navigation start
   document.body.dataset.renders = String(Number(document.body.dataset.renders || 0) + 1);
   document.body.dataset.state = 'ready';
   clearTimeout(timer);

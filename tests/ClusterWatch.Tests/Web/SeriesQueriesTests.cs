@@ -24,6 +24,10 @@ public sealed class SeriesQueriesTests : IAsyncLifetime
         new(node, T(start), T(start + 30), ItemKind.User, user, user, "", 0, 6, 5,
             new MetricStats(avg, max, null, null, null), new MetricStats(rss, rss, null, null, null), new MetricStats(1, 1, null, null, null));
 
+    private static WindowRow NodeWindow(string node, long start, double busy, double busyMax, double memUsed) =>
+        new(node, T(start), T(start + 30), ItemKind.Node, "", "", "", 0, 6, 5,
+            new MetricStats(busy, busyMax, null, null, null), new MetricStats(memUsed, memUsed, null, null, null), new MetricStats(1, 1, null, null, null));
+
     public async ValueTask InitializeAsync()
     {
         _store = new SqliteUsageStore(_path);
@@ -37,6 +41,7 @@ public sealed class SeriesQueriesTests : IAsyncLifetime
         [
             Window("n1", 960, "alice", 90, 100, 11), Window("n1", 960, "bob", 20, 40, 20),
             Window("n2", 960, "alice", 25, 25, 100), Window("n1", 990, "alice", 10, 12, 9),
+            NodeWindow("n1", 960, 150, 170, 1000), NodeWindow("n2", 960, 50, 60, 3000), NodeWindow("n1", 990, 120, 130, 1100),
         ], []), Ct);
     }
 
@@ -81,10 +86,19 @@ public sealed class SeriesQueriesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Series_WindowsNode_SumsUsersAndTheirMaxima()
+    public async Task Series_WindowsNodeAndCluster_FromTheNodeRows()
     {
-        var rows = await _store.SeriesAsync(new SeriesQuery(SeriesScope.Node, SeriesResolution.Windows, T(900), T(1100), "n1"), Ct);
-        Assert.Equal([new SeriesRow(960, 110, 140, 31, 31, 2), new SeriesRow(990, 10, 12, 9, 9, 1)], rows);
+        var node = await _store.SeriesAsync(new SeriesQuery(SeriesScope.Node, SeriesResolution.Windows, T(900), T(1100), "n1"), Ct);
+        Assert.Equal([new SeriesRow(960, 150, 170, 1000, 1000, 1), new SeriesRow(990, 120, 130, 1100, 1100, 1)], node);
+        var cluster = await _store.SeriesAsync(new SeriesQuery(SeriesScope.Cluster, SeriesResolution.Windows, T(900), T(1100)), Ct);
+        Assert.Equal([new SeriesRow(960, 200, 230, 4000, 4000, 2), new SeriesRow(990, 120, 130, 1100, 1100, 1)], cluster);
+    }
+
+    [Fact]
+    public async Task Series_WindowsUser_SumsNodesAndTheirMaxima()
+    {
+        var rows = await _store.SeriesAsync(new SeriesQuery(SeriesScope.User, SeriesResolution.Windows, T(900), T(1100), Item: "alice"), Ct);
+        Assert.Equal([new SeriesRow(960, 115, 125, 111, 111, 2), new SeriesRow(990, 10, 12, 9, 9, 1)], rows);
     }
 
     [Fact]
