@@ -40,8 +40,8 @@ public sealed class ApiTests(WatchRunFixture run)
     }
 
     [Theory]
-    [InlineData("windows", "SELECT COUNT(DISTINCT window_start_ts) FROM windows WHERE kind = 'user' AND window_start_ts >= @f AND window_start_ts < @t")]
-    [InlineData("history", "SELECT COUNT(DISTINCT cycle_start_ts) FROM history WHERE kind = 'user' AND cycle_start_ts >= @f AND cycle_start_ts < @t")]
+    [InlineData("windows", "SELECT COUNT(DISTINCT window_start_ts) FROM windows WHERE kind = 'node' AND window_start_ts >= @f AND window_start_ts < @t")]
+    [InlineData("history", "SELECT COUNT(DISTINCT cycle_start_ts) FROM history WHERE kind = 'node' AND cycle_start_ts >= @f AND cycle_start_ts < @t")]
     [InlineData("samples", "SELECT COUNT(DISTINCT ts) FROM samples WHERE ts >= @f AND ts < @t")]
     public async Task Series_OnePointPerStoredTimestamp_WhenTheStepIsShort(string resolution, string countSql)
     {
