@@ -74,8 +74,12 @@ export async function user(ctx, main, name) {
   await charts(ctx, 'All nodes', { scope: 'user', user: name }, main);
   const now = await get('/api/top', { kind: 'user', user: name, top: 1 });
   const nodes = now.items.length ? now.items[0].node.split(',').slice(0, 8) : [];
-  for (const nd of nodes) await charts(ctx, `On ${nd}`, { scope: 'user', user: name, node: nd }, main);
-  const procs = await get('/api/top', { kind: 'process', user: name, top: 25 });
+  // One section per node, filled in parallel (each is its own request), kept in node order.
+  const sections = nodes.map(() => main.appendChild(el('section')));
+  const [procs] = await Promise.all([
+    get('/api/top', { kind: 'process', user: name, top: 25 }),
+    ...nodes.map((nd, i) => charts(ctx, `On ${nd}`, { scope: 'user', user: name, node: nd }, sections[i])),
+  ]);
   main.appendChild(el('h2', null, 'Their processes'));
   main.appendChild(table(procHeaders, procRows(procs.items)));
 }
