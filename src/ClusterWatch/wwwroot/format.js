@@ -7,7 +7,7 @@ export function cpu(pct) {
 }
 
 export function cpuShort(pct) {
-  if (pct === 0) return "0 %";
+  if (pct === 0) return '0 %';
   return `${pct.toFixed(pct >= 10 ? 0 : pct >= 1 ? 1 : 2)} %`;
 }
 
