@@ -1,4 +1,3 @@
-using System.Net;
 using ClusterWatch.Core.Storage;
 using ClusterWatch.Core.Watching;
 using Microsoft.AspNetCore.Builder;
@@ -91,6 +90,4 @@ public static class WebServer
     public static bool IsAddressInUse(Exception e) =>
         e is IOException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse } }
         || e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse };
-
-    internal static IPAddress Any => IPAddress.Any;
 }
