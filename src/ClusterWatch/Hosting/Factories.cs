@@ -17,6 +17,9 @@ internal static class Factories
 
     public static IReadOnlyList<INodeSource> CreateSources(AppConfig config)
     {
+        var nodes = NodesConfig.Read(config.Raw, config.Source);
+        if (nodes.Count > 0)
+            return SshSources.Create(nodes);
         if (config.Source == "top")
             throw new ConfigException([new ConfigError("Watch:Source (--source)", "the top source is not built into this version yet; use proc")]);
         return [new LocalProcSource(config.LocalNode)];
