@@ -9,5 +9,6 @@ internal static class CommandCatalog
     {
         yield return WatchCommand.Create();
         yield return ReportCommand.Create();
+        yield return NodesCommand.Create();
     }
 }
