@@ -33,6 +33,14 @@ public static class TestServers
         }
     }
 
+    /// <summary>Appends a measured figure to a file under $CW_TEST_RUN (or the temp folder), for the docs and notes.</summary>
+    public static void Record(string file, string line)
+    {
+        var dir = Environment.GetEnvironmentVariable("CW_TEST_RUN") ?? Path.GetTempPath();
+        Directory.CreateDirectory(dir);
+        File.AppendAllText(Path.Combine(dir, file), line + Environment.NewLine);
+    }
+
     /// <summary>The built clusterwatch executable's dll (run with `dotnet`).</summary>
     public static string ClusterWatchDll => Path.Combine(AppContext.BaseDirectory, "clusterwatch.dll");
 }

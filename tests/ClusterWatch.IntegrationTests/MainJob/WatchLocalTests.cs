@@ -1,0 +1,144 @@
+using ClusterWatch.IntegrationTests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace ClusterWatch.IntegrationTests.MainJob;
+
+/// <summary>The main job on this machine's real /proc, with real users running known loads.</summary>
+[Collection("machine load")]
+public sealed class WatchLocalTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cw-e2e-").FullName;
+
+    public WatchLocalTests()
+    {
+        File.SetUnixFileMode(_dir, (UnixFileMode)0x1FF); // the load users write their logs here
+    }
+
+    [Fact]
+    public async Task Watch_TwoUsers_StoredAverageWithin3PointsOfTheirOwnRusage()
+    {
+        if (!LoadUsers.IsRoot)
+        {
+            if (TestServers.InCi)
+                Assert.Fail("this test creates users and must run as root (CI runs as root)");
+            Assert.Skip("needs root to create the test users: run ./test.sh as root");
+        }
+        LoadUsers.Ensure("cwsteady");
+        LoadUsers.Ensure("cwforker");
+        var steady = LoadUsers.Start("cwsteady", LoadUsers.Steady, _dir, "steady");
+        var forker = LoadUsers.Start("cwforker", LoadUsers.ShortChildren, _dir, "forker");
+        try
+        {
+            await Task.Delay(1500);
+            var db = Path.Combine(_dir, "cw.db");
+            var run = await ClusterWatchProcess.RunAsync(
+                ["watch", "--db", db, "--sample", "1s", "--window", "3s", "--cycle", "9s", "--duration", "30s", "--no-web"],
+                TimeSpan.FromSeconds(90), _dir);
+            Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+            Assert.Contains("window", run.Stdout, StringComparison.Ordinal);
+
+            await using var c = new SqliteConnection($"Data Source={db}");
+            await c.OpenAsync();
+            var seqs = await ColumnAsync<long>(c, "SELECT seq FROM samples ORDER BY seq");
+            Assert.True(seqs.Count >= 25, $"only {seqs.Count} samples in 30 s at 1 s");
+            Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs); // no gaps
+            var first = await ScalarAsync<long>(c, "SELECT MIN(ts) FROM samples");
+            var last = await ScalarAsync<long>(c, "SELECT MAX(ts) FROM samples");
+            var n = seqs.Count;
+            foreach (var (user, log) in new[] { ("cwsteady", "steady.log"), ("cwforker", "forker.log") })
+            {
+                // Absent samples count as 0: the average is the sum over the node's samples divided by their number.
+                var stored = await ScalarAsync<double>(c, $"SELECT COALESCE(SUM(cpu_pct), 0) FROM user_samples WHERE username = '{user}'") / n;
+                var truth = LoadUsers.TruePercent(Path.Combine(_dir, log), first - 1, last);
+                TestServers.Record("accuracy.txt", $"proc watch {DateTime.UtcNow:O} {user}: stored average {stored:0.00}% vs its own rusage {truth:0.00}%");
+                Assert.True(Math.Abs(stored - truth) <= 3, $"{user}: stored average {stored:0.00}% vs its own rusage {truth:0.00}%");
+                Assert.True(truth > 10, $"{user}: the load did not run ({truth:0.0}%)");
+                Assert.True(await ScalarAsync<long>(c, $"SELECT COUNT(*) FROM windows WHERE kind = 'user' AND item_key = '{user}'") >= 9);
+                Assert.True(await ScalarAsync<long>(c, $"SELECT COUNT(*) FROM history WHERE kind = 'user' AND item_key = '{user}'") >= 3);
+            }
+            // The forker's CPU is credited through its children, not its own ticks.
+            var childCredit = await ScalarAsync<double>(c, "SELECT SUM(children_cpu_pct) FROM user_samples WHERE username = 'cwforker'") / n;
+            Assert.True(childCredit > 10, $"children's credit only {childCredit:0.0}%");
+        }
+        finally
+        {
+            LoadUsers.Stop(steady);
+            LoadUsers.Stop(forker);
+        }
+    }
+
+    [Fact]
+    public async Task Restart_TwoRunsIntoOneDatabase_ContinueTheSequence_AndCompleteTheWindow()
+    {
+        var db = Path.Combine(_dir, "restart.db");
+        string[] args = ["watch", "--db", db, "--sample", "1s", "--window", "3s", "--cycle", "9s", "--duration", "4s", "--no-web"];
+        var a = await ClusterWatchProcess.RunAsync(args, TimeSpan.FromSeconds(60), _dir);
+        var b = await ClusterWatchProcess.RunAsync(args, TimeSpan.FromSeconds(60), _dir);
+        Assert.True(a.ExitCode == 0 && b.ExitCode == 0, a.Stderr + b.Stderr);
+        await using var c = new SqliteConnection($"Data Source={db}");
+        await c.OpenAsync();
+        var seqs = await ColumnAsync<long>(c, "SELECT seq FROM samples ORDER BY seq");
+        Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs);
+        Assert.True(seqs.Count >= 4, $"{seqs.Count} samples");
+        // Every window row covers exactly the stored samples inside it: partial rows were completed, not duplicated.
+        var mismatches = await ColumnAsync<string>(c, """
+            SELECT w.window_start_ts || ' ' || w.samples || ' vs ' || (SELECT COUNT(*) FROM samples s WHERE s.ts > w.window_start_ts AND s.ts <= w.window_end_ts)
+            FROM windows w WHERE w.kind = 'user' AND w.item_key = 'root'
+              AND w.samples <> (SELECT COUNT(*) FROM samples s WHERE s.ts > w.window_start_ts AND s.ts <= w.window_end_ts)
+            """);
+        Assert.Empty(mismatches);
+        var cycles = await ColumnAsync<string>(c, """
+            SELECT h.cycle_start_ts FROM history h WHERE h.kind = 'user' AND h.item_key = 'root'
+              AND h.samples <> (SELECT COUNT(*) FROM samples s WHERE s.ts > h.cycle_start_ts AND s.ts <= h.cycle_end_ts)
+            """);
+        Assert.Empty(cycles);
+    }
+
+    [Theory]
+    [InlineData("--window", "7s", "Watch:Window (--window)")]
+    [InlineData("--cycle", "10s", "Watch:Cycle (--cycle)")]
+    [InlineData("--sample", "0s", "Watch:Sample (--sample)")]
+    [InlineData("--db", "/no/such/dir/cw.db", "Store:Sqlite (--db)")]
+    public async Task BadConfiguration_ExitsNonZero_NamingTheKey(string flag, string value, string key)
+    {
+        string[] db = flag == "--db" ? [] : ["--db", Path.Combine(_dir, "x.db")];
+        var r = await ClusterWatchProcess.RunAsync(["watch", "--duration", "5s", "--no-web", .. db, flag, value], TimeSpan.FromSeconds(30), _dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(key, r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownKeyInConfigFile_ExitsNonZero()
+    {
+        var cfg = Path.Combine(_dir, "clusterwatch.json");
+        await File.WriteAllTextAsync(cfg, """{ "Watch": { "Sampel": "5s" } }""");
+        var r = await ClusterWatchProcess.RunAsync(["watch", "--config", cfg, "--no-web"], TimeSpan.FromSeconds(30), _dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("Watch:Sampel", r.Stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<T>> ColumnAsync<T>(SqliteConnection c, string sql)
+    {
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        var list = new List<T>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+            list.Add((T)Convert.ChangeType(r.GetValue(0), typeof(T), System.Globalization.CultureInfo.InvariantCulture));
+        return list;
+    }
+
+    private static async Task<T> ScalarAsync<T>(SqliteConnection c, string sql)
+    {
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return (T)Convert.ChangeType(await cmd.ExecuteScalarAsync(), typeof(T), System.Globalization.CultureInfo.InvariantCulture)!;
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+    }
+}

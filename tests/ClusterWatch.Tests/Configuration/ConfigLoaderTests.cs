@@ -1,0 +1,104 @@
+using ClusterWatch.Configuration;
+
+namespace ClusterWatch.Tests.Configuration;
+
+public sealed class ConfigLoaderTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cw-config-").FullName;
+
+    private AppConfig Load(Dictionary<string, string?> flags, string? json = null)
+    {
+        string? path = null;
+        if (json != null)
+        {
+            path = Path.Combine(_dir, "clusterwatch.json");
+            File.WriteAllText(path, json);
+        }
+        flags.TryAdd("Store:Sqlite", Path.Combine(_dir, "cw.db"));
+        return ConfigLoader.Load(path, flags);
+    }
+
+    private ConfigError Fails(Dictionary<string, string?> flags, string? json = null) =>
+        Assert.Single(Assert.Throws<ConfigException>(() => Load(flags, json)).Errors);
+
+    [Fact]
+    public void Defaults_Are5s30s90s_48h30d365d()
+    {
+        var c = Load([]);
+        Assert.Equal((5, 30, 90), ((int)c.Watch.Sample.TotalSeconds, (int)c.Watch.Window.TotalSeconds, (int)c.Watch.Cycle.TotalSeconds));
+        Assert.Equal((48.0, 30.0, 365.0), (c.Watch.Retention.Samples.TotalHours, c.Watch.Retention.Windows.TotalDays, c.Watch.Retention.History.TotalDays));
+        Assert.Equal("127.0.0.1:8080", c.Web.Listen);
+    }
+
+    [Fact]
+    public void WindowNotAWholeNumberOfSamples_NamesKeyFlagAndFix()
+    {
+        var e = Fails(new() { ["Watch:Sample"] = "5s", ["Watch:Window"] = "32s", ["Watch:Cycle"] = "96s" });
+        Assert.Equal("Watch:Window (--window)", e.Key);
+        Assert.Contains("not a whole number of samples of 5s", e.Message, StringComparison.Ordinal);
+        Assert.Contains("30s", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CycleNotAWholeNumberOfWindows_IsRefused()
+    {
+        var e = Fails(new() { ["Watch:Cycle"] = "100s" });
+        Assert.Equal("Watch:Cycle (--cycle)", e.Key);
+        Assert.Contains("whole number of windows of 30s", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0s")]
+    [InlineData("-5s")]
+    [InlineData("fast")]
+    public void IntervalNotPositive_OrNotADuration_IsRefused(string value)
+    {
+        var e = Fails(new() { ["Watch:Sample"] = value });
+        Assert.Equal("Watch:Sample (--sample)", e.Key);
+    }
+
+    [Fact]
+    public void UnknownKeyInTheFile_IsRefusedWithTheKnownKeys()
+    {
+        var e = Fails([], """{ "Watch": { "Sampel": "5s" } }""");
+        Assert.Equal("Watch:Sampel", e.Key);
+        Assert.Contains("Sample, Window, Cycle", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EnvironmentOverridesFile_AndFlagsOverrideEnvironment()
+    {
+        Environment.SetEnvironmentVariable("CLUSTERWATCH__Watch__Window", "60s");
+        try
+        {
+            var fromEnv = Load([], """{ "Watch": { "Sample": "10s", "Window": "20s", "Cycle": "60s" } }""");
+            Assert.Equal(60, fromEnv.Watch.Window.TotalSeconds);
+            var fromFlag = Load(new() { ["Watch:Window"] = "30s", ["Watch:Cycle"] = "90s" }, """{ "Watch": { "Sample": "10s" } }""");
+            Assert.Equal(30, fromFlag.Watch.Window.TotalSeconds);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CLUSTERWATCH__Watch__Window", null);
+        }
+    }
+
+    [Fact]
+    public void UnwritableDatabasePath_IsRefused()
+    {
+        var e = Fails(new() { ["Store:Sqlite"] = "/nonexistent-dir/cw.db" });
+        Assert.Equal("Store:Sqlite (--db)", e.Key);
+        Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Durations_ParseTheUsualForms()
+    {
+        Assert.True(Durations.TryParse("500ms", out var ms) && ms == TimeSpan.FromMilliseconds(500));
+        Assert.True(Durations.TryParse("2m", out var m) && m == TimeSpan.FromMinutes(2));
+        Assert.True(Durations.TryParse("7d", out var d) && d == TimeSpan.FromDays(7));
+        Assert.True(Durations.TryParse("15", out var s) && s == TimeSpan.FromSeconds(15));
+        Assert.False(Durations.TryParse("5 parsecs", out _));
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

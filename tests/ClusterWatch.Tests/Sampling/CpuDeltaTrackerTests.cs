@@ -1,0 +1,149 @@
+using ClusterWatch.Core.Model;
+using ClusterWatch.Core.Sampling;
+using ClusterWatch.Tests.Fixtures;
+
+namespace ClusterWatch.Tests.Sampling;
+
+public class CpuDeltaTrackerTests
+{
+    private const int Tck = 100;
+
+    /// <summary>A process in ticks, for hand-computed scenarios. Start 1 tick after boot unless given.</summary>
+    private static RawProcess P(int pid, int ppid, long utime, long cutime = 0, long start = 1, string user = "alice", string comm = "work") =>
+        new(pid, ppid, start, 1001, user, comm, 'R', utime / (double)Tck, cutime / (double)Tck, 4096);
+
+    private static NodeSample? Feed(CpuDeltaTracker t, double time, params RawProcess[] ps) =>
+        t.Update(Procsample.Snapshot(time, ps, ncpu: 4));
+
+    [Fact]
+    public void C17_PidReusedByAnotherUser_IsANewProcessWithNoBaseline()
+    {
+        var (_, _, snaps) = Procsample.Parse(Procsample.Case("C17", "input.txt"));
+        var tracker = new CpuDeltaTracker();
+        Assert.Null(tracker.Update(snaps[0]));
+        var s1 = tracker.Update(snaps[1])!;
+        var s2 = tracker.Update(snaps[2])!;
+        var s3 = tracker.Update(snaps[3])!;
+
+        // Expected from C17: alice 1.0 cores over 0→5; bob's gzip has no baseline over 5→10; bob 0.95 over 10→15.
+        Assert.Equal(100.0, s1.Processes.Single().CpuPct, 6);
+        Assert.Equal("alice", s1.Processes.Single().User);
+        var reused = s2.Processes.Single();
+        Assert.Equal("bob", reused.User);
+        Assert.False(reused.HasBaseline);
+        Assert.Equal(0.0, reused.CpuPct);
+        Assert.DoesNotContain(s2.Users, u => u.User == "alice");
+        Assert.Equal(95.0, s3.Users.Single(u => u.User == "bob").CpuPct, 6);
+        Assert.All(new[] { s1, s2, s3 }.SelectMany(s => s.Processes), p => Assert.True(p.CpuPct >= 0));
+        Assert.Equal(1, tracker.PidReuses); // PID_REUSED
+    }
+
+    [Fact]
+    public void C18_ReapedChildren_CreditedToTheParentsUser_AndUnattributedIsTheRest()
+    {
+        // /proc/stat busy ticks (all CPUs): 100000 at t=0, 101900 at t=5.
+        var (_, _, snaps) = Procsample.Parse(Procsample.Case("C18", "input.txt"), t => (t == 0 ? 100000 : 101900) / 100.0);
+        var tracker = new CpuDeltaTracker();
+        tracker.Update(snaps[0]);
+        var s = tracker.Update(snaps[1])!;
+        var make = s.Processes.Single();
+        Assert.Equal(0.2, make.CpuPct, 6);              // 0.002 cores self
+        Assert.Equal(378.0, make.ChildrenCpuPct, 6);    // 3.78 cores from reaped children
+        Assert.Equal(378.2, s.Users.Single().CpuPct, 6); // including_reaped_children 3.782
+        Assert.Equal(0.2, s.Users.Single().OwnCpuPct, 6); // self_only 0.002
+        Assert.Equal(380.0, s.CpuBusyPct, 6);           // busy 3.8 cores
+        Assert.Equal(1.8, s.UnattributedCpuPct, 6);     // 3.8 − 3.782
+        Assert.False(s.Flags.HasFlag(SampleFlags.NegativeResidue));
+    }
+
+    [Fact]
+    public void LongLivedChildThatEnds_AddsOnlyItsLastInterval()
+    {
+        // Parent 10 (shell) and child 11 burning 1 core. Child seen at t=0,5,10 (utime 0→500→1000 ticks); reaped
+        // before t=15 after 400 more ticks: the parent's cutime grows by its whole life, 1400 ticks.
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, P(10, 1, 0), P(11, 10, 0));
+        var a = Feed(t, 5, P(10, 1, 0), P(11, 10, 500))!;
+        var b = Feed(t, 10, P(10, 1, 0), P(11, 10, 1000))!;
+        var c = Feed(t, 15, P(10, 1, 0, cutime: 1400))!;
+        Assert.Equal(100.0, a.Users.Single().CpuPct, 6);
+        Assert.Equal(100.0, b.Users.Single().CpuPct, 6);
+        // Only the 400 ticks after the last sample: 4 s / 5 s = 80 %.
+        Assert.Equal(80.0, c.Users.Single().CpuPct, 6);
+        Assert.Equal(80.0, c.Processes.Single().ChildrenCpuPct, 6);
+    }
+
+    [Fact]
+    public void StreamOfChildrenNeverSeen_IsCountedInFull()
+    {
+        // Every interval the parent reaps children that lived and died between samples: 100 ticks (1 s) each interval.
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, P(20, 1, 50, cutime: 0));
+        var a = Feed(t, 5, P(20, 1, 55, cutime: 100))!;
+        var b = Feed(t, 10, P(20, 1, 60, cutime: 200))!;
+        Assert.Equal(1.0, a.Processes.Single().CpuPct, 6);       // 5 ticks / 5 s
+        Assert.Equal(20.0, a.Processes.Single().ChildrenCpuPct, 6); // 1 s / 5 s
+        Assert.Equal(21.0, b.Users.Single().CpuPct, 6);
+    }
+
+    [Fact]
+    public void ChildStartedInsideTheInterval_IsCountedFromItsStart()
+    {
+        // Child 31 starts at uptime base + 7 s (start ticks after the previous sample at base + 5 s) and has used 150 ticks by t=10.
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, P(30, 1, 0));
+        Feed(t, 5, P(30, 1, 0));
+        var startTicks = (long)((Procsample.UptimeBase + 7) * Tck);
+        var s = Feed(t, 10, P(30, 1, 0), P(31, 30, 150, start: startTicks))!;
+        var child = s.Processes.Single(p => p.Pid == 31);
+        Assert.True(child.HasBaseline);
+        Assert.Equal(30.0, child.CpuPct, 6); // 1.5 s over 5 s
+        // When it ends, only what it used after t=10 is credited to the parent: reaped with 250 ticks in total.
+        var e = Feed(t, 15, P(30, 1, 0, cutime: 250))!;
+        Assert.Equal(20.0, e.Users.Single().CpuPct, 6);
+    }
+
+    [Fact]
+    public void ProcessSeenLateWithoutBaseline_HasNoCpu_AndNeverNegative()
+    {
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, P(40, 1, 1000));
+        var s = Feed(t, 5, P(40, 1, 900), P(41, 1, 5000))!; // counter went back (impossible) and an old process appears
+        Assert.Equal(0.0, s.Processes.Single(p => p.Pid == 40).CpuPct);
+        Assert.False(s.Processes.Single(p => p.Pid == 41).HasBaseline);
+        Assert.Equal(0.0, s.Processes.Single(p => p.Pid == 41).CpuPct);
+    }
+
+    [Fact]
+    public void CpuIsClampedToTheCoreCount()
+    {
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, P(50, 1, 0));
+        var s = Feed(t, 5, P(50, 1, 5000))!; // 50 s in 5 s on 4 cores: impossible, clamp at 400 %
+        Assert.Equal(400.0, s.Processes.Single().CpuPct);
+    }
+
+    [Fact]
+    public void RebootOrStalledClock_GivesNoSample()
+    {
+        var t = new CpuDeltaTracker();
+        t.Update(Procsample.Snapshot(0, [P(60, 1, 0)], 4));
+        Assert.Null(t.Update(Procsample.Snapshot(5, [P(60, 1, 100)], 4, boot: "boot-2")));
+        Assert.Null(t.Update(Procsample.Snapshot(5, [P(60, 1, 200)], 4, boot: "boot-2")));
+        Assert.NotNull(t.Update(Procsample.Snapshot(10, [P(60, 1, 300)], 4, boot: "boot-2")));
+    }
+
+    [Fact]
+    public void TopIdentity_UserOrCommandChange_IsANewProcess_AndReportedCpuWins()
+    {
+        var t = new CpuDeltaTracker();
+        RawProcess Top(string user, string comm, double time, double pct) => new(70, -1, 0, -1, user, comm, 'R', time, 0, 1 << 20, pct);
+        t.Update(Procsample.Snapshot(0, [Top("alice", "sim", 10, 50)], 4));
+        var same = t.Update(Procsample.Snapshot(5, [Top("alice", "sim", 12.5, 50)], 4))!;
+        Assert.Equal(50.0, same.Processes.Single().CpuPct);
+        var t2 = new CpuDeltaTracker();
+        t2.Update(Procsample.Snapshot(0, [Top("alice", "sim", 10, 50)], 4));
+        t2.Update(Procsample.Snapshot(5, [Top("bob", "gzip", 1, 20)], 4));
+        Assert.Equal(1, t2.PidReuses);
+    }
+}

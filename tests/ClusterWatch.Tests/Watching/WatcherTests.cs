@@ -1,0 +1,123 @@
+using ClusterWatch.Core.Model;
+using ClusterWatch.Core.Sources;
+using ClusterWatch.Core.Storage;
+using ClusterWatch.Core.Watching;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ClusterWatch.Tests.Watching;
+
+/// <summary>The watcher driven by a fake clock (1 s samples, 3 s windows, 9 s cycles) into a real SQLite file.</summary>
+public sealed class WatcherTests : IAsyncDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 3, 10, 0, 0, TimeSpan.Zero);
+    private readonly string _dir = Directory.CreateTempSubdirectory("cw-watcher-").FullName;
+    private readonly FakeTimeProvider _clock = new(T0.AddMilliseconds(200));
+
+    /// <summary>alice runs one process at exactly half a core on the node's clock.</summary>
+    private sealed class HalfCoreSource(TimeProvider clock) : INodeSource
+    {
+        public int Calls;
+
+        public string Node => "n1";
+
+        public string Host => "fake";
+
+        public string Kind => "proc";
+
+        public Task<NodeSnapshot> TakeAsync(DateTimeOffset tick, CancellationToken cancellationToken)
+        {
+            Assert.Equal(0, tick.UtcTicks % TimeSpan.TicksPerSecond); // ticks are UTC multiples of the interval
+            var uptime = 1000 + (tick - T0).TotalSeconds;
+            var p = new RawProcess(42, 1, 100, 1001, "alice", "sim", 'R', uptime * 0.5, 0, 1 << 20);
+            Interlocked.Increment(ref Calls);
+            _ = clock;
+            return Task.FromResult(new NodeSnapshot("n1", "boot", tick, uptime, 2, uptime * 0.5, uptime * 2, 1L << 30, 1L << 29, [p], 1));
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed class Quiet : IWatchReporter
+    {
+        public void Status(string line) { }
+
+        public void Problem(string node, string message) => throw new Xunit.Sdk.XunitException($"{node}: {message}");
+
+        public void Debug(string message) { }
+    }
+
+    private async Task RunTicksAsync(SqliteUsageStore store, int ticks, long expectLastSeq)
+    {
+        var source = new HalfCoreSource(_clock);
+        var options = new WatchOptions { Sample = TimeSpan.FromSeconds(1), Window = TimeSpan.FromSeconds(3), Cycle = TimeSpan.FromSeconds(9), PruneEvery = TimeSpan.FromDays(1) };
+        var watcher = new Watcher([source], store, options, _clock, new LiveState(), new Quiet());
+        using var stop = new CancellationTokenSource();
+        var run = watcher.RunAsync(stop.Token);
+        for (var i = 1; i <= ticks; i++)
+        {
+            await Until(() => source.Calls == i - 1);
+            await Task.Delay(20);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            await Until(() => source.Calls == i);
+        }
+        await Until(() => store.GetLastSeqAsync("n1", CancellationToken.None).Result == expectLastSeq);
+        await Task.Delay(50);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    private static async Task Until(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("the watcher did not get there in 10 s");
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
+    public async Task Restart_ContinuesTheSequence_DuplicatesNothing_AndCompletesThePartialWindow()
+    {
+        await using var store = new SqliteUsageStore(Path.Combine(_dir, "cw.db"));
+        await store.MigrateAsync(CancellationToken.None);
+
+        // Run 1: ticks :01 (baseline), :02 seq 1, :03 seq 2 (closes [:00, :03)), :04 seq 3; then stop.
+        await RunTicksAsync(store, 4, expectLastSeq: 3);
+        var firstRun = await store.LoadSamplesAsync("n1", T0, T0.AddSeconds(10), CancellationToken.None);
+        Assert.Equal([1L, 2L, 3L], firstRun.Select(s => s.Seq));
+        Assert.All(firstRun, s => Assert.Equal(50.0, s.Users.Single().CpuPct, 6));
+        Assert.Equal((1, 50.0), await WindowAsync(store, T0.AddSeconds(3))); // flushed partial window
+
+        // Run 2 continues at :05 (new baseline) and :06 seq 4, which completes [:03, :06).
+        await RunTicksAsync(store, 2, expectLastSeq: 4);
+        var all = await store.LoadSamplesAsync("n1", T0, T0.AddSeconds(10), CancellationToken.None);
+        Assert.Equal([1L, 2L, 3L, 4L], all.Select(s => s.Seq));
+        Assert.Equal((2, 50.0), await WindowAsync(store, T0.AddSeconds(3)));
+        Assert.Equal((2, 50.0), await WindowAsync(store, T0));
+        var top = await store.TopAsync(new TopQuery(ItemKind.User, T0, T0.AddSeconds(9)), CancellationToken.None);
+        Assert.Equal(50.0, top.Single().CpuAvgPct, 6);
+        Assert.Equal(4, top.Single().Samples);
+    }
+
+    private static async Task<(int Samples, double Avg)> WindowAsync(SqliteUsageStore store, DateTimeOffset start)
+    {
+        await using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store.Path}");
+        await c.OpenAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*), MAX(samples), MAX(cpu_avg_pct) FROM windows WHERE kind = 'user' AND item_key = 'alice' AND window_start_ts = $t";
+        cmd.Parameters.AddWithValue("$t", start.ToUnixTimeSeconds());
+        await using var r = await cmd.ExecuteReaderAsync();
+        await r.ReadAsync();
+        Assert.Equal(1, r.GetInt32(0)); // one row per window and item, never a duplicate
+        return (r.GetInt32(1), r.GetDouble(2));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_dir, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+}
