@@ -21,16 +21,12 @@ D="$S/nodes/$name"
 shift 2
 
 ns_pids() {
-  # Every process whose PID namespace is the node's (the namespace of the unshare's child, its pid 1).
-  local u child ns p
+  # Every process in the node's PID namespace (that of the unshare's child, the namespace's pid 1).
+  local u child
   u=$(cat "$S/pids/$name" 2>/dev/null) || return 0
   child=$(cat "/proc/$u/task/$u/children" 2>/dev/null | awk '{print $1}')
   [ -n "$child" ] || return 0
-  ns=$(readlink "/proc/$child/ns/pid") || return 0
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] && echo "${p#/proc/}"
-  done
-  return 0
+  pgrep --ns "$child" --nslist pid || true
 }
 
 allocate() {
