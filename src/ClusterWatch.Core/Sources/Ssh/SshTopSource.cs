@@ -25,9 +25,13 @@ public sealed class SshTopSource : INodeSource
     private string? _latest;
     private DateTimeOffset _startedAt;
     private long _bytesBefore;
+    private readonly TimeSpan _toolRetry;
+    private NodeSourceException? _toolMissing;
+    private DateTimeOffset _toolRetryAt;
 
-    public SshTopSource(SshEndpoint endpoint, ReconnectPolicy? reconnect = null, TimeSpan? delay = null, ITopFrameParser? parser = null, TimeProvider? clock = null)
+    public SshTopSource(SshEndpoint endpoint, ReconnectPolicy? reconnect = null, TimeSpan? delay = null, ITopFrameParser? parser = null, TimeProvider? clock = null, TimeSpan? toolRetry = null)
     {
+        _toolRetry = toolRetry ?? TimeSpan.FromMinutes(5);
         _connection = new SshNodeConnection(endpoint, reconnect ?? ReconnectPolicy.Default, clock ?? TimeProvider.System);
         _delay = delay ?? TimeSpan.FromSeconds(5);
         _parser = parser;
@@ -47,6 +51,9 @@ public sealed class SshTopSource : INodeSource
 
     public async Task<NodeSnapshot> TakeAsync(DateTimeOffset tick, CancellationToken cancellationToken)
     {
+        // C22: a node without top is probed again only every few minutes, not at every tick.
+        if (_toolMissing != null && DateTimeOffset.UtcNow < _toolRetryAt)
+            throw new NodeSourceException(_toolMissing.State, _toolMissing.Message);
         try
         {
             var frame = await NextFrameAsync(cancellationToken);
@@ -113,7 +120,11 @@ public sealed class SshTopSource : INodeSource
         var err = remote.Stderr;
         await ResetAsync();
         if (status == 127)
-            return new NodeSourceException(NodeState.ToolMissing, $"{Node}: top is not installed or not in the PATH of {_connection.Endpoint.User}: {err}");
+        {
+            _toolMissing = new NodeSourceException(NodeState.ToolMissing, $"{Node}: top is not installed or not in the PATH of {_connection.Endpoint.User} (exit status 127): {err}");
+            _toolRetryAt = DateTimeOffset.UtcNow + _toolRetry;
+            return _toolMissing;
+        }
         if (!_stream.SawHeader && _stream.Preamble.Length > 0)
             return Garbage();
         return new NodeSourceException(NodeState.Down,

@@ -7,7 +7,7 @@ namespace ClusterWatch.Core.Sources.Ssh;
 /// mode (no terminal needed, C21) with a pinned environment — LC_ALL=C.UTF-8 (C where missing), TERM=dumb,
 /// XDG_CONFIG_HOME unset and HOME a private folder from mktemp (never /tmp, where anyone could plant a .toprc).
 /// top is looked up once with `command -v` and run by its absolute path (C22); not found → exit 127 with a clear
-/// line on stderr. `-w` is probed first; procps 3.2 without it gets COLUMNS=512 instead. No sudo, ever (C23).
+/// line on stderr. procps 3.2 (no `-w`, told by `top -v`) gets COLUMNS=512 instead. No sudo, ever (C23).
 /// </summary>
 public static class TopScript
 {
@@ -21,7 +21,9 @@ public static class TopScript
           t=$(command -v top) || { echo "top: command not found (PATH=$PATH)" >&2; exit 127; }
           h=$(mktemp -d) || { echo "mktemp -d failed: no private HOME for top" >&2; exit 1; }
           HOME=$h; export HOME
-          if "$t" -b -n 1 -w 512 >/dev/null 2>&1; then
+          # procps 3.2 has no -w (it reads COLUMNS); its -v says "procps version 3.2". Bounded: a broken top must not hang here.
+          v=$(timeout 5 "$t" -v 2>&1 </dev/null | head -n 2)
+          if case $v in *"version 3.2"*) false ;; *) true ;; esac; then
             "$t" -b -d {{delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}} -w 512; s=$?
           else
             COLUMNS=512 "$t" -b -d {{delay.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}}; s=$?

@@ -17,6 +17,8 @@ public sealed class RemoteCommand : IAsyncDisposable
     private readonly Task _stderrPump;
     private readonly StringBuilder _stderr = new();
     private byte[] _buffer = new byte[64 * 1024];
+    private readonly byte[] _chunk = new byte[64 * 1024];
+    private Task<int>? _pendingRead;
     private int _start;
     private int _end;
 
@@ -26,7 +28,8 @@ public sealed class RemoteCommand : IAsyncDisposable
         _execution = execution;
         _stdin = command.CreateInputStream();
         _stdout = command.OutputStream;
-        _stderrPump = PumpStderrAsync(command.ExtendedOutputStream);
+        _stderrPump = Task.Factory.StartNew(
+            () => PumpStderr(command.ExtendedOutputStream), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Bytes of stdout received so far (payload, before SSH framing and compression).</summary>
@@ -139,36 +142,47 @@ public sealed class RemoteCommand : IAsyncDisposable
         return -1;
     }
 
+    /// <summary>
+    /// Reads the next chunk into the buffer. SSH.NET's output stream blocks its reader (a pool thread would be held
+    /// while a node is silent, and 50 silent nodes starve the pool) and ignores the token, so the blocking read runs
+    /// on a thread of its own and stays pending in <see cref="_pendingRead"/> (into its own chunk buffer) for the
+    /// next call: a hung node costs the caller its timeout, never a stuck loop or a starved pool.
+    /// </summary>
     private async Task<bool> FillAsync(CancellationToken ct)
     {
+        _pendingRead ??= Task.Factory.StartNew(
+            () => _stdout.Read(_chunk, 0, _chunk.Length), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var n = await _pendingRead.WaitAsync(ct);
+        _pendingRead = null;
+        if (n == 0)
+            return false;
         if (_start > 0 && _start == _end)
             _start = _end = 0;
-        if (_end == _buffer.Length)
+        if (_end + n > _buffer.Length)
         {
-            if (_start > _buffer.Length / 2)
+            if (_start > 0)
             {
                 Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
                 _end -= _start;
                 _start = 0;
             }
-            else
-                Array.Resize(ref _buffer, _buffer.Length * 2);
+            if (_end + n > _buffer.Length)
+                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _end + n));
         }
-        var n = await _stdout.ReadAsync(_buffer.AsMemory(_end), ct);
-        if (n == 0)
-            return false;
+        Buffer.BlockCopy(_chunk, 0, _buffer, _end, n);
         _end += n;
         BytesReceived += n;
         return true;
     }
 
-    private async Task PumpStderrAsync(Stream stderr)
+    /// <summary>Blocking, on its own thread (see <see cref="FillAsync"/>); ends when the channel closes.</summary>
+    private void PumpStderr(Stream stderr)
     {
         var buf = new byte[4096];
         try
         {
             int n;
-            while ((n = await stderr.ReadAsync(buf)) > 0)
+            while ((n = stderr.Read(buf, 0, buf.Length)) > 0)
             {
                 lock (_stderr)
                 {
