@@ -5,7 +5,7 @@
 #   pids/NAME       PID of the node's `unshare` (SIGKILL to it ends the whole node: --kill-child)
 #   nodes/NAME/     sshd config, host key, log, options
 # Usage:
-#   sshd-ctl.sh start NAME [--path DIR] [--load USER:FRACTION]... [--no-trust]
+#   sshd-ctl.sh start NAME [--path DIR] [--load USER:FRACTION]... [--procs N] [--no-trust]
 #        (re)start a node; options are remembered, so a restart without options keeps them
 #   sshd-ctl.sh stop NAME        kill the namespace's first process: every process of the node ends, sessions drop
 #   sshd-ctl.sh stop-hard NAME   SIGKILL the unshare (same end, the abrupt way)
@@ -54,7 +54,7 @@ start() {
   grep -q "^$name	" "$S/nodes.tsv" || allocate
   [ -f "$D/host_key" ] || ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$D/host_key"
   if [ $# -gt 0 ]; then printf '%s\n' "$@" >"$D/opts"; fi
-  local opts=() path="" loads=() notrust=0
+  local opts=() path="" loads=() notrust=0 procs=0
   [ -f "$D/opts" ] && mapfile -t opts <"$D/opts"
   set -- "${opts[@]}"
   while [ $# -gt 0 ]; do
@@ -62,6 +62,7 @@ start() {
       --path) path=$2; shift 2 ;;
       --load) loads+=("$2"); shift 2 ;;
       --no-trust) notrust=1; shift ;;
+      --procs) procs=$2; shift 2 ;;
       *) echo "unknown option $1" >&2; exit 2 ;;
     esac
   done
@@ -94,6 +95,8 @@ CONF
     u=${l%%:*}; f=${l#*:}
     script+="setpriv --reuid=$(id -u "$u") --regid=$(id -g "$u") --init-groups perl -MTime::HiRes=time,sleep -e '\$0=\"cwload\"; my \$f=shift; while(1){my \$t=time; 1 while time-\$t < \$f*0.1; sleep((1-\$f)*0.1) if \$f<1}' $f </dev/null >/dev/null 2>&1 & "
   done
+  # --procs N: N idle processes (benchmarks: a node with 100 or 1,000 processes).
+  [ "$procs" -gt 0 ] && script+="i=0; while [ \$i -lt $procs ]; do setpriv --reuid=$(id -u cwload1) --regid=$(id -g cwload1) --init-groups sleep 100000 </dev/null >/dev/null 2>&1 & i=\$((i+1)); done; "
   script+="exec /usr/sbin/sshd -D -e -f $D/sshd.conf"
   setsid unshare --pid --fork --mount-proc --kill-child sh -c "$script" </dev/null >>"$D/sshd.log" 2>&1 &
   echo $! >"$S/pids/$name"
