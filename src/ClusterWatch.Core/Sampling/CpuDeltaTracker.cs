@@ -28,7 +28,8 @@ public sealed class CpuDeltaTracker
     public NodeSample? Update(NodeSnapshot snap)
     {
         var elapsed = snap.NodeClockSeconds - _clock;
-        var hasBaseline = _bootId == snap.BootId && elapsed > 0;
+        // NoCpu: the source could not measure this interval (top's first frame, a frame already used): baseline only.
+        var hasBaseline = _bootId == snap.BootId && elapsed > 0 && !snap.Flags.HasFlag(SampleFlags.NoCpu);
         var result = hasBaseline ? Compute(snap, elapsed) : null;
         Remember(snap);
         return result;

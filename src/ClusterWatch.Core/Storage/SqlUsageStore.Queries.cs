@@ -82,7 +82,7 @@ public abstract partial class SqlUsageStore
         return items.Values
             .Select(a => new TopItem(q.Kind, a.Key, a.User, a.Command, string.Join(",", a.Nodes.Order(StringComparer.Ordinal)),
                 a.Cpu, a.CpuMax, a.CpuSeconds, a.Rss, a.RssMax, a.Mem, a.Samples))
-            .OrderByDescending(i => i.CpuAvgPct).ThenByDescending(i => i.RssAvgBytes).ThenBy(i => i.Key, StringComparer.Ordinal)
+            .OrderByDescending(i => i.CpuSeconds).ThenByDescending(i => i.CpuAvgPct).ThenByDescending(i => i.RssAvgBytes).ThenBy(i => i.Key, StringComparer.Ordinal)
             .Take(q.Top)
             .ToList();
     }

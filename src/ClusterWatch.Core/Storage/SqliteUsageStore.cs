@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace ClusterWatch.Core.Storage;
 
@@ -60,17 +61,43 @@ public sealed class SqliteUsageStore : SqlUsageStore
     protected override string PruneBatchSql(string table, string column) =>
         $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {column} < @p0 LIMIT {PruneBatchSize})";
 
-    protected override async Task InsertRowsAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string[]? upsertKeys, CancellationToken cancellationToken)
+    protected override Task InsertRowsAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string[]? upsertKeys, CancellationToken cancellationToken)
     {
-        // In-process SQLite: one prepared single-row statement re-bound per row beats parsing multi-row SQL.
-        await using var cmd = Command(c, tx, InsertSql(table, columns, 1) + (upsertKeys == null ? "" : " " + UpsertClause(upsertKeys, columns.Except(upsertKeys))), new object?[columns.Length]);
-        cmd.Prepare();
-        foreach (var row in rows)
+        // In-process SQLite: one prepared statement, values bound through SQLitePCLRaw directly. ADO.NET's parameter
+        // objects cost about 3× the insert itself (measured: 34k against 107k rows/s, bench/ingest-vs-sqlite3.sh).
+        var handle = ((SqliteConnection)c).Handle!;
+        var sql = InsertSql(table, columns, 1) + (upsertKeys == null ? "" : " " + UpsertClause(upsertKeys, columns.Except(upsertKeys)));
+        Check(handle, raw.sqlite3_prepare_v2(handle, sql, out var stmt));
+        using (stmt)
         {
-            for (var i = 0; i < row.Length; i++)
-                cmd.Parameters[i].Value = row[i] ?? DBNull.Value;
-            await cmd.ExecuteNonQueryAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                for (var i = 0; i < row.Length; i++)
+                {
+                    var rc = row[i] switch
+                    {
+                        null => raw.sqlite3_bind_null(stmt, i + 1),
+                        long l => raw.sqlite3_bind_int64(stmt, i + 1, l),
+                        int n => raw.sqlite3_bind_int64(stmt, i + 1, n),
+                        double d => raw.sqlite3_bind_double(stmt, i + 1, d),
+                        string t => raw.sqlite3_bind_text(stmt, i + 1, t),
+                        var other => raw.sqlite3_bind_text(stmt, i + 1, Convert.ToString(other, System.Globalization.CultureInfo.InvariantCulture)),
+                    };
+                    Check(handle, rc);
+                }
+                var step = raw.sqlite3_step(stmt);
+                if (step != raw.SQLITE_DONE)
+                    Check(handle, step);
+                raw.sqlite3_reset(stmt);
+            }
         }
+        return Task.CompletedTask;
+    }
+
+    private static void Check(sqlite3 handle, int rc)
+    {
+        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
+            throw new SqliteException(raw.sqlite3_errmsg(handle).utf8_to_string(), rc);
     }
 
     private sealed class FileLock(FileStream stream) : IAsyncDisposable

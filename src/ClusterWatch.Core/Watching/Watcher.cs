@@ -114,10 +114,16 @@ public sealed class Watcher
             {
                 break;
             }
-            catch (Exception e) when (e is NodeSourceException or OperationCanceledException or IOException)
+            catch (Exception e)
             {
+                // Whatever one node throws, the others go on: the node is marked and retried at the next tick.
                 state = e is NodeSourceException ne ? ne.State : NodeState.Down;
-                error = e is OperationCanceledException ? $"no answer within {timeout.TotalSeconds:0.#} s" : e.Message;
+                error = e switch
+                {
+                    OperationCanceledException => $"no answer within {timeout.TotalSeconds:0.#} s",
+                    NodeSourceException or IOException => e.Message,
+                    _ => $"{e.GetType().Name}: {e.Message}",
+                };
                 live.RecordFailure(watch.Elapsed.TotalSeconds);
                 if (lastState != state)
                     _report.Problem(source.Node, $"{state.ToText()}: {error}");

@@ -9,6 +9,8 @@ internal static class CommandCatalog
     {
         yield return WatchCommand.Create();
         yield return ReportCommand.Create();
+        yield return ParseCommand.Create();
+        yield return ImportCommand.Create();
         yield return NodesCommand.Create();
     }
 }

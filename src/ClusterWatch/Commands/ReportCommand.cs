@@ -94,13 +94,23 @@ internal static class ReportCommand
                     Console.WriteLine(string.Join(",", v.Select(x => Csv(Convert.ToString(x, CultureInfo.InvariantCulture) ?? ""))));
                 break;
             default:
-                var table = new Table().Title($"top {kind.ToText()}s {from:yyyy-MM-dd HH:mm:ss}Z – {to:yyyy-MM-dd HH:mm:ss}Z");
-                foreach (var h in new[] { "#", "key", "user", "command", "nodes", "CPU avg (% of a core)", "CPU max (%)", "CPU (core·s)", "RSS avg (MiB)", "RSS max (MiB)", "mem avg (%)", "samples" })
+                var plural = kind == ItemKind.Process ? "processes" : kind.ToText() + "s";
+                var table = new Table().Title($"top {plural} {from:yyyy-MM-dd HH:mm:ss}Z – {to:yyyy-MM-dd HH:mm:ss}Z");
+                if (Console.IsOutputRedirected)
+                    AnsiConsole.Profile.Width = 200; // a file or a pipe has no width: don't wrap at 80
+                var process = kind == ItemKind.Process;
+                string[] headers = process
+                    ? ["#", "pid:start", "user", "command", "node", "CPU avg %", "CPU max %", "core·s", "RSS avg MiB", "RSS max MiB", "samples"]
+                    : ["#", kind.ToText(), "nodes", "CPU avg %", "CPU max %", "core·s", "RSS avg MiB", "RSS max MiB", "mem avg %", "samples"];
+                foreach (var h in headers)
                     table.AddColumn(new TableColumn(Markup.Escape(h)));
                 foreach (var v in values)
-                    table.AddRow(v.Where((_, i) => i != 1).Select(x => new Text(Convert.ToString(x, CultureInfo.InvariantCulture) ?? "")).ToArray<Spectre.Console.Rendering.IRenderable>());
+                {
+                    int[] pick = process ? [0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12] : [0, 2, 5, 6, 7, 8, 9, 10, 11, 12];
+                    table.AddRow(pick.Select(i => (Spectre.Console.Rendering.IRenderable)new Text(Convert.ToString(v[i], CultureInfo.InvariantCulture) ?? "")).ToArray());
+                }
                 AnsiConsole.Write(table);
-                Console.WriteLine("RSS sums count shared pages once per process.");
+                Console.WriteLine("CPU in % of one core (200 = two busy cores), averaged over the range; RSS sums count shared pages once per process.");
                 break;
         }
     }

@@ -50,7 +50,7 @@ internal static class WatchCommand
     {
         await using var store = Factories.CreateStore(cfg);
         await store.MigrateAsync(ct);
-        var sources = Factories.CreateSources(cfg);
+        var sources = Factories.CreateSources(cfg, reporter);
         var live = new LiveState();
         var w = cfg.Watch;
         Console.WriteLine($"ClusterWatch: watching {string.Join(", ", sources.Select(s => $"{s.Node} ({s.Kind}, {s.Host})"))}");

@@ -1,6 +1,8 @@
 using ClusterWatch.Configuration;
 using ClusterWatch.Core.Sources;
 using ClusterWatch.Core.Sources.Proc;
+using ClusterWatch.Core.Sources.Top;
+using ClusterWatch.Core.Watching;
 using ClusterWatch.Core.Storage;
 
 namespace ClusterWatch.Hosting;
@@ -15,13 +17,13 @@ internal static class Factories
         return new SqliteUsageStore(config.Store.SqlitePath);
     }
 
-    public static IReadOnlyList<INodeSource> CreateSources(AppConfig config)
+    public static IReadOnlyList<INodeSource> CreateSources(AppConfig config, IWatchReporter? reporter = null)
     {
         var nodes = NodesConfig.Read(config.Raw, config.Source);
         if (nodes.Count > 0)
-            return SshSources.Create(nodes);
+            return SshSources.Create(nodes, (int)config.Watch.Sample.TotalSeconds, reporter);
         if (config.Source == "top")
-            throw new ConfigException([new ConfigError("Watch:Source (--source)", "the top source is not built into this version yet; use proc")]);
+            return [new TopSource(config.LocalNode, new LocalTopTransport(), (int)config.Watch.Sample.TotalSeconds, reporter)];
         return [new LocalProcSource(config.LocalNode)];
     }
 }

@@ -118,7 +118,7 @@ public static class SshNodes
         if (Directory.Exists(dir))
             Directory.Delete(dir, true);
         Directory.CreateDirectory(dir);
-        foreach (var tool in new[] { "sh", "cat", "head", "getconf", "getent", "id", "mktemp", "rm", "sleep", "timeout" })
+        foreach (var tool in new[] { "sh", "cat", "head", "getconf", "getent", "id", "mktemp", "rm", "sleep", "timeout", "grep", "locale" })
         {
             var real = new[] { "/usr/bin/" + tool, "/bin/" + tool }.FirstOrDefault(File.Exists);
             if (real != null)

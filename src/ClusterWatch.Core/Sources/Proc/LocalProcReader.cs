@@ -23,6 +23,7 @@ public sealed unsafe class LocalProcReader : IDisposable
     private readonly double _clkTck;
     private readonly long _pageSize;
     private readonly ulong _fdLimit;
+    private const int UidRefreshEvery = 120;
     private RawProcess[] _out = new RawProcess[1024];
     private int _generation;
     private bool _keepFds = true;
@@ -165,6 +166,9 @@ public sealed unsafe class LocalProcReader : IDisposable
                 return false;
         }
         entry.Generation = _generation;
+        // A process may change its uid (setuid, sudo): re-read status now and then, spread over the pids.
+        if ((_generation + pid) % UidRefreshEvery == 0 && !Identify(pid, entry, stat.StartTicks))
+            return false;
         if (!comm.SequenceEqual(entry.CommBytes))
         {
             entry.CommBytes = comm.ToArray();
@@ -223,8 +227,11 @@ public sealed unsafe class LocalProcReader : IDisposable
             return false;
         }
         entry.StartTicks = startTicks;
-        entry.Uid = uid;
-        entry.User = _users.Resolve(uid);
+        if (entry.Uid != uid || entry.User.Length == 0)
+        {
+            entry.Uid = uid;
+            entry.User = _users.Resolve(uid);
+        }
         return true;
     }
 

@@ -35,6 +35,12 @@ public sealed class RemoteCommand : IAsyncDisposable
     /// <summary>Bytes of stdout received so far (payload, before SSH framing and compression).</summary>
     public long BytesReceived { get; private set; }
 
+    /// <summary>stdout as a stream whose reads never hold a pool thread (for readers of their own, e.g. top's).</summary>
+    public Stream Output => new DedicatedThreadReadStream(_stdout);
+
+    /// <summary>Completes when the remote command has ended.</summary>
+    public Task Execution => _execution;
+
     /// <summary>True once the remote command has ended.</summary>
     public bool HasExited => _execution.IsCompleted;
 
