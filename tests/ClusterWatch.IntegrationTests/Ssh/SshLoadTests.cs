@@ -17,7 +17,15 @@ public sealed class SshLoadTests : IDisposable
     private readonly string _dir = Directory.CreateTempSubdirectory("cw-ssh-").FullName;
 
     [Fact]
-    public async Task Proc_ThreeNodesDifferentLoads_EachNodesUserMatchesItsOwnLoadWithin3Points()
+    public Task Proc_ThreeNodesDifferentLoads_EachNodesUserMatchesItsOwnLoadWithin3Points() =>
+        RunAsync("proc", n => new SshProcSource(SshNodes.Endpoint(n), SshNodes.QuickReconnect), 3);
+
+    /// <summary>top rounds to 0.1 % and measures over its own -d interval, not the watcher's tick: a wider margin.</summary>
+    [Fact]
+    public Task Top_ThreeNodesDifferentLoads_EachNodesUserMatchesItsOwnLoadWithin6Points() =>
+        RunAsync("top", n => new ClusterWatch.Core.Sources.Top.TopSource(n, new SshTopTransport(SshNodes.Endpoint(n), SshNodes.QuickReconnect), 1, null, "C.UTF-8"), 6);
+
+    private async Task RunAsync(string kind, Func<string, INodeSource> source, double tolerance)
     {
         _ = SshNodes.Dir;
         foreach (var (node, user, fraction) in Loads)
@@ -25,7 +33,7 @@ public sealed class SshLoadTests : IDisposable
         try
         {
             await Task.Delay(1000);
-            var sources = Loads.Select(l => (INodeSource)new SshProcSource(SshNodes.Endpoint(l.Node), SshNodes.QuickReconnect)).ToList();
+            var sources = Loads.Select(l => source(l.Node)).ToList();
             long t0 = 0, t1 = 0;
             var before = new long[Loads.Length];
             var after = new long[Loads.Length];
@@ -47,12 +55,13 @@ public sealed class SshLoadTests : IDisposable
                 var (node, user, _) = Loads[i];
                 var truth = (after[i] - before[i]) / 100.0 / (t1 - t0) * 100;
                 var samples = await SshWatch.ColumnAsync<long>(run.Db, "SELECT COUNT(*) FROM samples WHERE node_name = $n AND ts > $a AND ts <= $b", ("$n", node), ("$a", t0), ("$b", t1));
-                Assert.True(samples[0] == t1 - t0, $"{node}: {samples[0]} samples in {t1 - t0} s; problems: {string.Join(" | ", run.Reporter.Lines)}");
+                // proc answers every tick; top's frames follow its own -d clock, so a tick may now and then fall between two.
+                Assert.True(samples[0] >= t1 - t0 - (kind == "top" ? 2 : 0), $"{kind} {node}: {samples[0]} samples in {t1 - t0} s; problems: {string.Join(" | ", run.Reporter.Lines)}");
                 var sum = await SshWatch.ColumnAsync<double>(run.Db, "SELECT COALESCE(SUM(cpu_pct), 0) FROM user_samples WHERE node_name = $n AND username = $u AND ts > $a AND ts <= $b", ("$n", node), ("$u", user), ("$a", t0), ("$b", t1));
                 measured[i] = sum[0] / samples[0];
-                TestServers.Record("accuracy.txt", $"ssh proc {DateTime.UtcNow:O} {node}/{user}: stored {measured[i]:0.00}% vs host /proc {truth:0.00}%");
-                Assert.True(Math.Abs(measured[i] - truth) <= 3, $"{node}/{user}: stored average {measured[i]:0.00}% vs the load's own CPU {truth:0.00}%");
-                Assert.True(truth > 5, $"{node}: the load did not run ({truth:0.0}%)");
+                TestServers.Record("accuracy.txt", $"ssh {kind} {DateTime.UtcNow:O} {node}/{user}: stored {measured[i]:0.00}% vs host /proc {truth:0.00}%");
+                Assert.True(Math.Abs(measured[i] - truth) <= tolerance, $"{kind} {node}/{user}: stored average {measured[i]:0.00}% vs the load's own CPU {truth:0.00}%");
+                Assert.True(truth > 1, $"{node}: the load did not run ({truth:0.0}%)");
                 // Each node sees only its own processes: the other nodes' load users never appear on it.
                 foreach (var (_, other, _) in Loads.Where(l => l.User != user))
                 {
