@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by test.sh: OpenSSH "nodes" on loopback addresses, each sshd in its own PID namespace so that a session on
 # a node sees only that node's processes. Starts three plain nodes (n1 n2 n3); tests start more (fan-out, loads,
-# kill/restart, changed host key) through the helper $CW_TEST_SSH_CTL (tests/setup/sshd-ctl.sh), whose nodes are
+# kill/restart, changed host key) through the helper $CW_TEST_SSH_CTL (tests/setup/sshd-ctl), whose nodes are
 # tracked in $CW_TEST_SSH_DIR/pids and stopped by cleanup_sshd.
 cw_apt_install openssh-server openssh-client perl procps util-linux
 mkdir -p /run/sshd
@@ -12,7 +12,7 @@ for u in cwnode cwload1 cwload2 cwload3; do
   usermod -p '*' "$u"
 done
 export CW_TEST_SSH_DIR="$CW_TEST_RUN/ssh"
-export CW_TEST_SSH_CTL="$ROOT/tests/setup/sshd-ctl.sh"
+export CW_TEST_SSH_CTL="$ROOT/tests/setup/sshd-ctl"
 mkdir -p "$CW_TEST_SSH_DIR"/{ak,nodes,pids}
 chmod 755 "$CW_TEST_RUN" "$CW_TEST_SSH_DIR"
 ssh-keygen -q -t ed25519 -N '' -C clusterwatch-test -f "$CW_TEST_SSH_DIR/client_key"
