@@ -12,5 +12,8 @@ internal static class CommandCatalog
         yield return DbCommand.Create();
         yield return ParseCommand.Create();
         yield return ImportCommand.Create();
+        yield return ServeCommand.Create();
+        yield return ProfileCommand.Create();
+        yield return NodesCommand.Create();
     }
 }

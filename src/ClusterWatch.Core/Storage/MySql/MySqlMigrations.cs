@@ -74,5 +74,12 @@ internal static class MySqlMigrations
         CREATE INDEX ix_history_kind_start_user ON history (kind, cycle_start_ts, node_name, username, cpu_avg_pct, mem_avg_pct, rss_avg_bytes, samples);
         CREATE INDEX ix_history_kind_start_cmd ON history (kind, cycle_start_ts, node_name, command, cpu_avg_pct, mem_avg_pct, rss_avg_bytes, samples)
         """,
+        // Version 3: the dashboard's series (SqlUsageStore.Series.cs), the same indexes as SQLite's version 3.
+        """
+        CREATE INDEX ix_windows_series ON windows (kind, item_key, window_start_ts, node_name, cpu_avg_pct, cpu_max_pct, rss_avg_bytes, rss_max_bytes);
+        CREATE INDEX ix_history_series ON history (kind, item_key, cycle_start_ts, node_name, cpu_avg_pct, cpu_max_pct, rss_avg_bytes, rss_max_bytes);
+        CREATE INDEX ix_user_samples_user_ts ON user_samples (username, ts);
+        CREATE INDEX ix_process_samples_command_ts ON process_samples (command, ts)
+        """,
     ];
 }
