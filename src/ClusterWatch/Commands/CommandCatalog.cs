@@ -13,5 +13,7 @@ internal static class CommandCatalog
         yield return ParseCommand.Create();
         yield return ImportCommand.Create();
         yield return ServeCommand.Create();
+        yield return ProfileCommand.Create();
+        yield return NodesCommand.Create();
     }
 }
