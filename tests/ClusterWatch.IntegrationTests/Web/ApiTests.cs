@@ -39,6 +39,16 @@ public sealed class ApiTests(WatchRunFixture run)
         Assert.False(nodes.GetProperty("live").GetBoolean());
     }
 
+    [Fact]
+    public void Watch_ServesTheApiWhileSampling()
+    {
+        Assert.True(JsonDocument.Parse(run.LiveSeries).RootElement.GetProperty("points").GetArrayLength() > 0);
+        var top = JsonDocument.Parse(run.LiveTop).RootElement;
+        Assert.Equal("live", top.GetProperty("source").GetString());
+        Assert.Equal(3, top.GetProperty("items").GetArrayLength());
+        Assert.Contains("dashboard: http://127.0.0.1:", run.WatchOutput, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("windows", "SELECT COUNT(DISTINCT window_start_ts) FROM windows WHERE kind = 'node' AND window_start_ts >= @f AND window_start_ts < @t")]
     [InlineData("history", "SELECT COUNT(DISTINCT cycle_start_ts) FROM history WHERE kind = 'node' AND cycle_start_ts >= @f AND cycle_start_ts < @t")]

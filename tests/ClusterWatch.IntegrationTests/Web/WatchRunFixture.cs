@@ -30,6 +30,11 @@ public sealed class WatchRunFixture : IAsyncLifetime
 
     public string WatchOutput { get; private set; } = "";
 
+    /// <summary>/api/series and /api/top?kind=process of the running watcher (its store is behind the spool; "now" is live).</summary>
+    public string LiveSeries { get; private set; } = "";
+
+    public string LiveTop { get; private set; } = "";
+
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
 
     public async ValueTask InitializeAsync()
@@ -55,6 +60,8 @@ public sealed class WatchRunFixture : IAsyncLifetime
             await watch.WaitForHttpAsync($"http://127.0.0.1:{port}/", TimeSpan.FromSeconds(30));
             await Task.Delay(TimeSpan.FromSeconds(10));
             Metrics = await Http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+            LiveSeries = await Http.GetStringAsync($"http://127.0.0.1:{port}/api/series?scope=cluster&range=15m");
+            LiveTop = await Http.GetStringAsync($"http://127.0.0.1:{port}/api/top?kind=process&top=3");
             var code = await watch.WaitAsync(TimeSpan.FromSeconds(90));
             WatchOutput = watch.Output;
             if (code != 0)
