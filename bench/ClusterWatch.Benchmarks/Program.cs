@@ -5,6 +5,7 @@ namespace ClusterWatch.Benchmarks;
 /// <summary>
 /// BenchmarkDotNet suites (default), or a paired measurement: `snapshot` (the watcher's real /proc snapshot,
 /// CPU and bytes allocated per snapshot) and `ingest` (process_samples rows/s through the store's write path).
+/// `dashboard` (API and page timings over 7 days of a 20 × 50 cluster, bench/dashboard.sh).
 /// The scripts in bench/ run these next to their references (top, sqlite3) in the same run and print ratios.
 /// </summary>
 public static class Program
@@ -20,6 +21,12 @@ public static class Program
                 return SnapshotProbe.Run(args.Skip(1).ToArray());
             case "ingest":
                 return await IngestProbe.RunAsync(args.Skip(1).ToArray());
+            case "mysql-ingest": // paired against the mariadb client's LOAD DATA LOCAL INFILE (docs/benchmarks.md)
+                return await MySql.MySqlIngestBench.RunAsync(args[1..]);
+            case "mysql-dashboards":
+                return await MySql.MySqlDashboardBench.RunAsync(args[1..]);
+            case "dashboard":
+                return await Dashboard.DashboardProbe.RunAsync(args.Skip(1).ToArray());
             case "parseprobe":
                 {
                     // parseprobe: the parser on the recorded log, MB/s of each of 7 rounds (a quick look without BenchmarkDotNet)

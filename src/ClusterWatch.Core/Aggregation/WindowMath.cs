@@ -13,10 +13,14 @@ public sealed record SampleValues(DateTimeOffset Time, IReadOnlyDictionary<ItemI
 {
     private static readonly IEqualityComparer<ItemId> KeyOnly = new ItemIdKeyComparer();
 
-    /// <summary>Users, processes and commands of a stored sample (commands summed over the kept process rows).</summary>
+    /// <summary>Users, processes and commands of a stored sample (commands summed over the kept process rows), and the node's totals.</summary>
     public static SampleValues From(NodeSample s)
     {
-        var items = new Dictionary<ItemId, ItemValue>(KeyOnly);
+        var items = new Dictionary<ItemId, ItemValue>(KeyOnly)
+        {
+            // The node's own totals, for the dashboard's cluster and node charts over windows and history.
+            [new ItemId(ItemKind.Node, "", "", "", 0)] = new ItemValue(s.CpuBusyPct, s.MemUsedBytes, s.MemTotalBytes > 0 ? 100.0 * s.MemUsedBytes / s.MemTotalBytes : 0),
+        };
         foreach (var u in s.Users)
             items[new ItemId(ItemKind.User, u.User, u.User, "", 0)] = new ItemValue(u.CpuPct, u.RssBytes, u.MemPct);
         foreach (var p in s.Processes)

@@ -6,15 +6,18 @@ public enum ItemKind
     User,
     Process,
     Command,
+    /// <summary>The node's own totals (busy CPU from /proc/stat, used memory): one row per window and cycle, so cluster and node charts over long ranges read 1 row per node, not 1 per user.</summary>
+    Node,
 }
 
-/// <summary>Text form of <see cref="ItemKind"/> as stored ("user", "process", "command").</summary>
+/// <summary>Text form of <see cref="ItemKind"/> as stored ("user", "process", "command", "node"); Parse accepts only the first three (what a report can rank).</summary>
 public static class ItemKinds
 {
     public static string ToText(this ItemKind kind) => kind switch
     {
         ItemKind.User => "user",
         ItemKind.Process => "process",
+        ItemKind.Node => "node",
         _ => "command",
     };
 

@@ -42,7 +42,23 @@ public interface IUsageStore : IAsyncDisposable
 
     /// <summary>Top users, processes or commands over a time range (the report command, the dashboard).</summary>
     Task<IReadOnlyList<TopItem>> TopAsync(TopQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims (or renews) a node for <paramref name="owner"/> until now + lease; refused while another owner's lease
+    /// runs. Several watchers share one database this way. Stores without leases grant every claim.
+    /// </summary>
+    Task<LeaseClaim> ClaimNodeAsync(string node, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
+        Task.FromResult(new LeaseClaim(true, owner, now + lease));
+
+    /// <summary>Ends the owner's lease on a node (a clean stop), so another watcher may take it at once.</summary>
+    Task ReleaseNodeAsync(string node, string owner, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>What is wrong with the store right now, for the status line ("database unreachable, 12 samples spooled"); null when fine.</summary>
+    string? Problem => null;
 }
+
+/// <summary>The answer to a lease claim: granted, or refused with who holds the node and until when.</summary>
+public sealed record LeaseClaim(bool Granted, string Owner, DateTimeOffset Until);
 
 /// <summary>How long each table keeps its rows.</summary>
 public sealed record RetentionPolicy(TimeSpan Samples, TimeSpan Windows, TimeSpan History)

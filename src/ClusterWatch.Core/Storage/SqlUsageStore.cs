@@ -146,28 +146,80 @@ public abstract partial class SqlUsageStore : IUsageStore
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Runs a write in one transaction on the shared writer connection; a failed connection is dropped and reopened next time.</summary>
+    /// <summary>
+    /// Runs a write in one transaction. A failed connection is dropped and reopened next time; a transient failure
+    /// (deadlock, lock wait, connection lost — see <see cref="IsTransient"/>) is retried after <see cref="RetryDelays"/>:
+    /// every write is idempotent, so a retried batch never counts twice (case C28).
+    /// </summary>
     protected async Task WriteAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await WriteOnceAsync(work, cancellationToken);
+                return;
+            }
+            catch (Exception e) when (attempt < RetryDelays.Count && IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref _transientRetries);
+                await Task.Delay(Jitter(RetryDelays[attempt]), cancellationToken);
+            }
+        }
+    }
+
+    private long _transientRetries;
+
+    /// <summary>Writes retried after a transient error (deadlocks, lost connections) since start.</summary>
+    public long TransientRetries => Interlocked.Read(ref _transientRetries);
+
+    /// <summary>Waits before each retry of a transient failure; empty = never retry.</summary>
+    protected virtual IReadOnlyList<TimeSpan> RetryDelays => [];
+
+    /// <summary>Whether an error is worth retrying (the dialect knows its error codes).</summary>
+    protected virtual bool IsTransient(Exception e) => false;
+
+    /// <summary>How long the writer connection is kept before a fresh one is opened (case C30: never one connection for the process lifetime).</summary>
+    protected virtual TimeSpan WriterMaxAge => TimeSpan.MaxValue;
+
+    private DateTime _writerOpenedUtc;
+
+    private static TimeSpan Jitter(TimeSpan t) => t * (0.75 + Random.Shared.NextDouble() * 0.5);
+
+    private async Task WriteOnceAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            _writer ??= await OpenConnectionAsync(cancellationToken);
-            await using var tx = await _writer.BeginTransactionAsync(cancellationToken);
-            await work(_writer, tx);
-            await tx.CommitAsync(cancellationToken);
+            if (_writer != null && DateTime.UtcNow - _writerOpenedUtc > WriterMaxAge)
+                await DropWriterAsync();
+            if (_writer == null)
+            {
+                _writer = await OpenConnectionAsync(cancellationToken);
+                _writerOpenedUtc = DateTime.UtcNow;
+            }
+            await using (var tx = await _writer.BeginTransactionAsync(cancellationToken))
+            {
+                await work(_writer, tx);
+                await tx.CommitAsync(cancellationToken);
+            }
         }
         catch (Exception e) when (e is DbException or InvalidOperationException or IOException)
         {
-            if (_writer != null)
-                await _writer.DisposeAsync();
-            _writer = null;
+            await DropWriterAsync();
             throw;
         }
         finally
         {
             _writeLock.Release();
         }
+    }
+
+    private async Task DropWriterAsync()
+    {
+        if (_writer != null)
+            await _writer.DisposeAsync();
+        _writer = null;
     }
 
     /// <summary>Inserts rows (or upserts them when <paramref name="upsertKeys"/> is given). Dialects may override with a bulk path.</summary>

@@ -54,5 +54,18 @@ internal static class SqliteMigrations
         CREATE INDEX ix_history_start ON history (cycle_start_ts);
         CREATE INDEX ix_history_kind_start ON history (kind, cycle_start_ts)
         """,
+        // Version 2: node leases (several watchers, one database; see SqlUsageStore.Leases.cs).
+        """
+        ALTER TABLE nodes ADD COLUMN lease_owner TEXT NULL;
+        ALTER TABLE nodes ADD COLUMN lease_until_ts INTEGER NULL
+        """,
+        // Version 3: the dashboard's series — one item (or the node totals, kind 'node') over time without scanning every
+        // user's rows; the windows/history indexes cover the series columns so SQLite never reads the table.
+        """
+        CREATE INDEX ix_windows_series ON windows (kind, item_key, window_start_ts, node_name, cpu_avg_pct, cpu_max_pct, rss_avg_bytes, rss_max_bytes);
+        CREATE INDEX ix_history_series ON history (kind, item_key, cycle_start_ts, node_name, cpu_avg_pct, cpu_max_pct, rss_avg_bytes, rss_max_bytes);
+        CREATE INDEX ix_user_samples_user_ts ON user_samples (username, ts);
+        CREATE INDEX ix_process_samples_command_ts ON process_samples (command, ts)
+        """,
     ];
 }

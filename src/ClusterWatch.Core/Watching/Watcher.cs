@@ -213,6 +213,8 @@ public sealed class Watcher
         var errors = Interlocked.Read(ref _writeErrors);
         if (errors > 0)
             problems.Add($"{errors} write errors");
+        if (_store.Problem is { } storeProblem)
+            problems.Add(storeProblem);
         var topText = top.User == null ? "-" : $"{top.User} {top.Cpu.ToString("0.0", CultureInfo.InvariantCulture)}%";
         return $"{end:HH:mm:ss}Z window {start:HH:mm:ss}–{end:HH:mm:ss} · nodes {up}/{nodes.Count} up · {procs} processes · top user {topText} · {RowsWritten} rows written · problems: {(problems.Count == 0 ? "none" : string.Join(", ", problems))}";
     }

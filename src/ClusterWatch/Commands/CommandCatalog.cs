@@ -9,8 +9,11 @@ internal static class CommandCatalog
     {
         yield return WatchCommand.Create();
         yield return ReportCommand.Create();
+        yield return DbCommand.Create();
         yield return ParseCommand.Create();
         yield return ImportCommand.Create();
+        yield return ServeCommand.Create();
+        yield return ProfileCommand.Create();
         yield return NodesCommand.Create();
     }
 }

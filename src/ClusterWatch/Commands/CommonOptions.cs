@@ -10,6 +10,11 @@ internal static class CommonOptions
 
     public static Option<string?> Db() => new("--db") { Description = "SQLite database file (default ./clusterwatch.db)" };
 
+    public static Option<string?> MySql() => new("--mysql")
+    {
+        Description = "MySQL/MariaDB connection string without password (Server=…;Database=…;User ID=…); the password comes from CLUSTERWATCH_DB_PASSWORD or Store:PasswordFile",
+    };
+
     /// <summary>Runs a command body, turning configuration errors into messages and exit code 2.</summary>
     public static async Task<int> RunAsync(Func<Task<int>> body)
     {

@@ -16,16 +16,17 @@ internal static class ReportCommand
     {
         var config = CommonOptions.Config();
         var db = CommonOptions.Db();
+        var mysql = CommonOptions.MySql();
         var since = new Option<string>("--since") { Description = "Start: an age like 1h or 7d, or a UTC time like 2026-12-03T10:00Z", DefaultValueFactory = _ => "1h" };
         var until = new Option<string?>("--until") { Description = "End (exclusive): an age or a UTC time (default: now)" };
         var by = new Option<string>("--by") { Description = "user, process or command", DefaultValueFactory = _ => "user" };
         var node = new Option<string?>("--node") { Description = "Only this node" };
         var top = new Option<int>("--top") { Description = "How many rows", DefaultValueFactory = _ => 10 };
         var format = new Option<string>("--format") { Description = "table, csv or json", DefaultValueFactory = _ => "table" };
-        var cmd = new Command("report", "Top users, processes or commands over a time range") { config, db, since, until, by, node, top, format };
+        var cmd = new Command("report", "Top users, processes or commands over a time range") { config, db, mysql, since, until, by, node, top, format };
         cmd.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
-            var cfg = ConfigLoader.Load(parse.GetValue(config), new Dictionary<string, string?> { ["Store:Sqlite"] = parse.GetValue(db) });
+            var cfg = ConfigLoader.Load(parse.GetValue(config), new Dictionary<string, string?> { ["Store:Sqlite"] = parse.GetValue(db), ["Store:MySql"] = parse.GetValue(mysql) });
             var now = DateTimeOffset.UtcNow;
             var errors = new List<ConfigError>();
             var from = ParseTime(parse.GetValue(since)!, now, "--since", errors);

@@ -1,8 +1,12 @@
 using System.CommandLine;
+using System.Data.Common;
 using System.Runtime.InteropServices;
 using ClusterWatch.Configuration;
+using ClusterWatch.Core.Sources;
+using ClusterWatch.Core.Storage.Spool;
 using ClusterWatch.Core.Watching;
 using ClusterWatch.Hosting;
+using ClusterWatch.Web;
 
 namespace ClusterWatch.Commands;
 
@@ -13,6 +17,7 @@ internal static class WatchCommand
     {
         var config = CommonOptions.Config();
         var db = CommonOptions.Db();
+        var mysql = CommonOptions.MySql();
         var sample = new Option<string?>("--sample") { Description = "Sample interval, e.g. 5s (whole seconds)" };
         var window = new Option<string?>("--window") { Description = "Window length, a whole number of samples (default 30s)" };
         var cycle = new Option<string?>("--cycle") { Description = "Cycle length, a whole number of windows (default 90s)" };
@@ -24,13 +29,14 @@ internal static class WatchCommand
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug details to stderr" };
         var cmd = new Command("watch", "Watch the nodes: sample every interval, close windows and cycles, store everything, serve the dashboard")
         {
-            config, db, sample, window, cycle, duration, source, all, listen, noWeb, verbose,
+            config, db, mysql, sample, window, cycle, duration, source, all, listen, noWeb, verbose,
         };
         cmd.SetAction((parse, ct) => CommonOptions.RunAsync(async () =>
         {
             var overrides = new Dictionary<string, string?>
             {
                 ["Store:Sqlite"] = parse.GetValue(db),
+                ["Store:MySql"] = parse.GetValue(mysql),
                 ["Watch:Sample"] = parse.GetValue(sample),
                 ["Watch:Window"] = parse.GetValue(window),
                 ["Watch:Cycle"] = parse.GetValue(cycle),
@@ -48,13 +54,30 @@ internal static class WatchCommand
 
     internal static async Task<int> RunAsync(AppConfig cfg, IWatchReporter reporter, CancellationToken ct)
     {
-        await using var store = Factories.CreateStore(cfg);
-        await store.MigrateAsync(ct);
+        await using var store = Factories.CreateWatchStore(cfg, reporter);
+        try
+        {
+            await store.MigrateAsync(ct);
+        }
+        catch (DbException e)
+        {
+            await Console.Error.WriteLineAsync($"cannot use {store.Description}: {e.Message}");
+            return 1;
+        }
         var sources = Factories.CreateSources(cfg, reporter);
+        if (await ClaimNodesAsync(store, sources, ct) is { Count: > 0 } refused)
+        {
+            foreach (var line in refused)
+                await Console.Error.WriteLineAsync(line);
+            foreach (var s in sources)
+                await s.DisposeAsync();
+            return 1;
+        }
         var live = new LiveState();
         var w = cfg.Watch;
         Console.WriteLine($"ClusterWatch: watching {string.Join(", ", sources.Select(s => $"{s.Node} ({s.Kind}, {s.Host})"))}");
         Console.WriteLine($"  every {Durations.Format(w.Sample)}, windows of {Durations.Format(w.Window)}, cycles of {Durations.Format(w.Cycle)}; storing into {store.Description}{(w.AllProcesses ? " (all processes)" : "")}");
+        await using var web = cfg.Web.Enabled ? await WebStartup.StartAsync(cfg.Web, store, live, ct) : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // SIGTERM and Ctrl-C: stop sampling, write the partial window and cycle, exit 0.
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
@@ -69,7 +92,38 @@ internal static class WatchCommand
             foreach (var s in sources)
                 await s.DisposeAsync();
         }
+        await ReleaseNodesAsync(store, sources);
         Console.WriteLine($"ClusterWatch: stopped; {watcher.RowsWritten} rows written to {store.Description}");
         return 0;
+    }
+
+    /// <summary>Claims every node's lease; returns one message per node another live watcher holds.</summary>
+    private static async Task<List<string>> ClaimNodesAsync(SpoolingStore store, IReadOnlyList<INodeSource> sources, CancellationToken ct)
+    {
+        var refused = new List<string>();
+        foreach (var s in sources)
+        {
+            var claim = await store.ClaimNodeAsync(s.Node, store.Owner, DateTimeOffset.UtcNow, store.Lease, ct);
+            if (!claim.Granted)
+                refused.Add($"node {s.Node} is already watched by {claim.Owner} (lease until {claim.Until:yyyy-MM-dd HH:mm:ss}Z); " +
+                    "stop that watcher, give this one other nodes, or wait until the lease expires");
+        }
+        return refused;
+    }
+
+    /// <summary>A clean stop ends the leases so another watcher may take the nodes at once (best effort).</summary>
+    private static async Task ReleaseNodesAsync(SpoolingStore store, IReadOnlyList<INodeSource> sources)
+    {
+        foreach (var s in sources)
+        {
+            try
+            {
+                await store.ReleaseNodeAsync(s.Node, store.Owner, CancellationToken.None);
+            }
+            catch (Exception e) when (e is DbException or IOException or InvalidOperationException)
+            {
+                // the lease simply runs out
+            }
+        }
     }
 }

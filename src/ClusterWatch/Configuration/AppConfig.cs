@@ -30,6 +30,9 @@ public sealed record StoreConfig
 
     /// <summary>File holding the database password (the connection string must not hold it).</summary>
     public string? PasswordFile { get; init; }
+
+    /// <summary>The spool file that keeps samples while the database is away (default: next to the SQLite file, or ./clusterwatch.spool).</summary>
+    public string? Spool { get; init; }
 }
 
 /// <summary>The dashboard / API / metrics server.</summary>

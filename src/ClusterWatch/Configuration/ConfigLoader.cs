@@ -15,7 +15,7 @@ public static class ConfigLoader
     private static readonly Dictionary<string, string[]> Known = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Watch"] = ["Sample", "Window", "Cycle", "Duration", "AllProcesses", "TopByMemory", "Source", "LocalNode", "SampleTimeout"],
-        ["Store"] = ["Sqlite", "MySql", "PasswordFile"],
+        ["Store"] = ["Sqlite", "MySql", "PasswordFile", "Spool"],
         ["Retention"] = ["Samples", "Windows", "History"],
         ["Web"] = ["Enabled", "Listen", "TokenFile", "TopN"],
     };
@@ -86,6 +86,7 @@ public static class ConfigLoader
             SqlitePath = raw["Store:Sqlite"] ?? "./clusterwatch.db",
             MySql = raw["Store:MySql"],
             PasswordFile = raw["Store:PasswordFile"],
+            Spool = raw["Store:Spool"],
         };
         if (store.MySql == null)
             CheckWritable(store.SqlitePath, errors);

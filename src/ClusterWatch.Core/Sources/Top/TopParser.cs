@@ -119,6 +119,7 @@ public sealed class TopParser
         {
             f.HeaderLine = lineNo;
             f.Phase = Phase.Rows;
+            f.Rows.Capacity = AnnouncedRows(f.SummaryLines); // rows are large values: no growth copies
         }
     }
 
@@ -137,6 +138,20 @@ public sealed class TopParser
             return;
         }
         s.Frames.Add(TopFrameAssembler.Assemble(f.Index, f.Line, f.Flavor, f.SummaryLines, f.Layout!, f.HeaderLine, f.Rows, s.Warnings));
+    }
+
+    /// <summary>The Tasks:/Threads: total of a summary (0 when absent), capped against a garbled number.</summary>
+    private static int AnnouncedRows(List<(string Text, int Line)> summary)
+    {
+        foreach (var (text, _) in summary)
+        {
+            if (!text.StartsWith("Tasks:", StringComparison.Ordinal) && !text.StartsWith("Threads:", StringComparison.Ordinal))
+                continue;
+            var rest = text.AsSpan(text.IndexOf(':') + 1).TrimStart(' ');
+            var end = rest.IndexOf(' ');
+            return TopNumbers.TryParseInt(end > 0 ? rest[..end] : rest, out var n) ? Math.Min(n, 1_000_000) : 0;
+        }
+        return 0;
     }
 
     private static string Clip(ReadOnlySpan<char> line) => line.Length > 60 ? line[..60].ToString() + "…" : line.ToString();

@@ -20,7 +20,7 @@ public class TopSourceTests
     {
         var frames = C08Frames();
         var transport = new FakeTopTransport(cpus: 2);
-        await using var source = new TopSource("node01", transport, sampleSeconds: 1);
+        await using var source = new TopSource("node01", transport, sampleSeconds: 10);
         var tracker = new CpuDeltaTracker();
         var first = source.TakeAsync(T0, CancellationToken.None);
         await WaitStartedAsync(transport);
@@ -48,7 +48,7 @@ public class TopSourceTests
     public async Task Take_C21_TopFailsWithoutOutput_NodeMarkedWithStderrNeverZero()
     {
         var transport = new FakeTopTransport { OnStart = p => { p.Exit(1, "top: failed tty get"); return Task.CompletedTask; } };
-        await using var source = new TopSource("node01", transport, sampleSeconds: 1);
+        await using var source = new TopSource("node01", transport, sampleSeconds: 10);
         var e = await Assert.ThrowsAsync<NodeSourceException>(() => source.TakeAsync(T0, CancellationToken.None));
         Assert.Equal(NodeState.ToolMissing, e.State);
         Assert.Contains("top: failed tty get", e.Message, StringComparison.Ordinal);
@@ -58,7 +58,7 @@ public class TopSourceTests
     [Fact]
     public async Task Take_WRefused_StartsAgainWithColumns()
     {
-        await using var source = new TopSource("node01", new RefusingWTransport(), sampleSeconds: 1);
+        await using var source = new TopSource("node01", new RefusingWTransport(), sampleSeconds: 10);
         var snap = await source.TakeAsync(T0, CancellationToken.None);
         Assert.Equal(3, snap.ProcessCount);
     }
@@ -68,7 +68,7 @@ public class TopSourceTests
     {
         var frames = C08Frames();
         var transport = new FakeTopTransport();
-        await using var source = new TopSource("node01", transport, sampleSeconds: 1);
+        await using var source = new TopSource("node01", transport, sampleSeconds: 10);
         var first = source.TakeAsync(T0, CancellationToken.None);
         await WaitStartedAsync(transport);
         await transport.Started[0].WriteAsync(frames[0] + "\n");

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ClusterWatch.Core.Model;
+using ClusterWatch.Core.Storage.MySql;
+using MySqlConnector;
+
+namespace ClusterWatch.Benchmarks.MySql;
+
+/// <summary>
+/// process_samples ingest through the watcher's own write path (MySqlUsageStore.WriteSampleAsync: one transaction per
+/// node sample) against the `mariadb` client's LOAD DATA LOCAL INFILE of the same rows, same server, same run,
+/// alternating rounds. Needs CW_TEST_MYSQL / CW_TEST_MYSQL_PASSWORD (the server ./test.sh or tests/setup starts).
+/// Usage: dotnet run -c Release --project bench/ClusterWatch.Benchmarks -- mysql-ingest [samples] [processes] [rounds]
+/// </summary>
+internal static class MySqlIngestBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var samples = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200;
+        var processes = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
+        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+        var cs = Environment.GetEnvironmentVariable("CW_TEST_MYSQL") ?? throw new InvalidOperationException("CW_TEST_MYSQL is not set");
+        var password = Environment.GetEnvironmentVariable("CW_TEST_MYSQL_PASSWORD") ?? "";
+        var data = Samples(samples, processes);
+        var rows = samples * processes;
+        var tsv = Path.Combine(Path.GetTempPath(), $"cw-ingest-{Environment.ProcessId}.tsv");
+        await File.WriteAllTextAsync(tsv, Tsv(data));
+        var ours = new List<double>();
+        var theirs = new List<double>();
+        for (var r = 0; r < rounds; r++)
+        {
+            ours.Add(rows / await WatcherPathAsync(cs, password, data));
+            theirs.Add(rows / await LoadDataAsync(cs, password, tsv));
+            Console.WriteLine($"round {r + 1}: watcher path {ours[^1]:0} rows/s, LOAD DATA LOCAL INFILE {theirs[^1]:0} rows/s");
+        }
+        File.Delete(tsv);
+        var (a, b) = (Median(ours), Median(theirs));
+        Console.WriteLine($"{samples} samples × {processes} processes = {rows} process_samples rows; median watcher path {a:0} rows/s, LOAD DATA {b:0} rows/s, ratio {a / b:0.00}");
+        return 0;
+    }
+
+    private static async Task<double> WatcherPathAsync(string cs, string password, NodeSample[] data)
+    {
+        var db = await FreshDatabaseAsync(cs, password);
+        await using var store = new MySqlUsageStore(db, password);
+        await store.MigrateAsync(CancellationToken.None);
+        var sw = Stopwatch.StartNew();
+        foreach (var s in data)
+            await store.WriteSampleAsync(s, CancellationToken.None);
+        var seconds = sw.Elapsed.TotalSeconds;
+        await DropAsync(cs, password, db);
+        return seconds;
+    }
+
+    private static async Task<double> LoadDataAsync(string cs, string password, string tsv)
+    {
+        var db = await FreshDatabaseAsync(cs, password);
+        await using (var store = new MySqlUsageStore(db, password))
+            await store.MigrateAsync(CancellationToken.None);
+        var b = new MySqlConnectionStringBuilder(db);
+        var psi = new ProcessStartInfo("mariadb") { RedirectStandardError = true };
+        foreach (var a in new[] { "--no-defaults", "--local-infile=1", "-h", b.Server, "-P", b.Port.ToString(CultureInfo.InvariantCulture), "-u", b.UserID, b.Database, "-e",
+            $"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE process_samples FIELDS TERMINATED BY '\\t' ({string.Join(", ", Columns)})" })
+            psi.ArgumentList.Add(a);
+        psi.Environment["MYSQL_PWD"] = password; // never on the command line
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var err = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        var seconds = sw.Elapsed.TotalSeconds;
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException("mariadb failed: " + err);
+        await DropAsync(cs, password, db);
+        return seconds;
+    }
+
+    private static readonly string[] Columns =
+        ["node_name", "seq", "ts", "pid", "start_ticks", "username", "uid", "command", "state", "cpu_pct", "children_cpu_pct", "rss_bytes", "mem_pct"];
+
+    private static string Tsv(NodeSample[] data)
+    {
+        var sb = new StringBuilder();
+        foreach (var s in data)
+            foreach (var p in s.Processes)
+                sb.Append(CultureInfo.InvariantCulture, $"{s.Node}\t{s.Seq}\t{s.Time.ToUnixTimeSeconds()}\t{p.Pid}\t{p.StartTicks}\t{p.User}\t{p.Uid}\t{p.Command}\t{p.State}\t{p.CpuPct}\t{p.ChildrenCpuPct}\t{p.RssBytes}\t{p.MemPct}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>Deterministic samples: 50 users, 40 command names, CPU and memory varying per process and sample.</summary>
+    private static NodeSample[] Samples(int samples, int processes)
+    {
+        var t0 = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        return Enumerable.Range(1, samples).Select(i =>
+        {
+            var procs = Enumerable.Range(1, processes).Select(p => new ProcessUsage(1000 + p, 100000 + p, 1000 + p % 50, $"user{p % 50:00}", $"cmd{p % 40:00}",
+                'R', (p * 7 + i) % 100 + 0.5, p % 3, 1_000_000L * (p % 97 + 1), (p % 97 + 1) / 100.0)).ToList();
+            var users = procs.GroupBy(p => p.User).Select(g => new UserUsage(g.Key, g.First().Uid, g.Sum(p => p.TotalCpuPct), g.Sum(p => p.CpuPct), g.Sum(p => p.ChildrenCpuPct), g.Sum(p => p.RssBytes), g.Sum(p => p.MemPct), g.Count())).ToList();
+            return new NodeSample("bench01", i, t0.AddSeconds(5 * i), 5, 150, 1L << 33, 1L << 34, 8, processes, 1, SampleFlags.None, users, procs);
+        }).ToArray();
+    }
+
+    private static async Task<string> FreshDatabaseAsync(string cs, string password)
+    {
+        var name = "cwtest_bench_" + Guid.NewGuid().ToString("N")[..8];
+        await using var c = new MySqlConnection(new MySqlConnectionStringBuilder(cs) { Password = password }.ConnectionString);
+        await c.OpenAsync();
+        await using var cmd = new MySqlCommand($"CREATE DATABASE {name} CHARACTER SET utf8mb4", c);
+        await cmd.ExecuteNonQueryAsync();
+        return new MySqlConnectionStringBuilder(cs) { Database = name }.ConnectionString;
+    }
+
+    private static async Task DropAsync(string cs, string password, string db)
+    {
+        await using var c = new MySqlConnection(new MySqlConnectionStringBuilder(cs) { Password = password }.ConnectionString);
+        await c.OpenAsync();
+        await using var cmd = new MySqlCommand($"DROP DATABASE {new MySqlConnectionStringBuilder(db).Database}", c);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    private static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+}

@@ -1,0 +1,129 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ClusterWatch.Core.Aggregation;
+using ClusterWatch.Core.Model;
+
+namespace ClusterWatch.Core.Storage.Spool;
+
+/// <summary>One spooled write, in the order it was made: a sample, closed windows/history, or a node status.</summary>
+public sealed record SpoolEntry(NodeSample? Sample = null, AggregationOutput? Aggregates = null, NodeStatus? Node = null)
+{
+    [JsonIgnore]
+    public bool IsSample => Sample != null;
+}
+
+/// <summary>
+/// The spool on disk: one JSON line per entry, handed to the kernel (unbuffered write) before the write is
+/// acknowledged, so a watcher killed at any moment — even SIGKILL — loses at most the entry it was appending (a torn
+/// last line is skipped on load). fsync runs on the writer task (<see cref="SyncToDisk"/>, group commit), not in the
+/// sampling path: a slow disk never delays a sample; a machine crash may lose the last un-synced entries. The file
+/// is locked while open (a second watcher can't share it) and emptied once everything in it is in the database.
+/// </summary>
+public sealed class SpoolFile : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    private readonly FileStream _stream;
+
+    private SpoolFile(string path, FileStream stream)
+    {
+        Path = path;
+        _stream = stream;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Bytes in the file now.</summary>
+    public long Length => _stream.Length;
+
+    /// <summary>Opens (creating) and locks the spool; throws IOException with a clear message if another watcher holds it.</summary>
+    public static SpoolFile Open(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        try
+        {
+            // FileShare.None takes an exclusive flock on Linux: the lock dies with the process, even on SIGKILL.
+            var stream = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.None);
+            return new SpoolFile(full, stream);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"spool file {full} is in use by another watcher; give each watcher its own spool (Store:Spool)", e);
+        }
+    }
+
+    /// <summary>Every complete entry in the file, oldest first, and how many unreadable lines were skipped.</summary>
+    public (List<SpoolEntry> Entries, int Skipped) ReadAll()
+    {
+        _stream.Position = 0;
+        var entries = new List<SpoolEntry>();
+        var skipped = 0;
+        using var reader = new StreamReader(_stream, new UTF8Encoding(false), false, 65536, leaveOpen: true);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0)
+                continue;
+            try
+            {
+                if (JsonSerializer.Deserialize<SpoolEntry>(line, Json) is { } e)
+                    entries.Add(e);
+            }
+            catch (JsonException)
+            {
+                skipped++; // the entry being appended when the watcher was killed
+            }
+        }
+        _stream.Seek(0, SeekOrigin.End);
+        return (entries, skipped);
+    }
+
+    public static byte[] Encode(SpoolEntry entry)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(entry, Json);
+        var line = new byte[bytes.Length + 1];
+        bytes.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
+        return line;
+    }
+
+    /// <summary>Appends one encoded entry: one write(2), in the kernel's hands when this returns.</summary>
+    public void Append(byte[] line)
+    {
+        _stream.Seek(0, SeekOrigin.End);
+        _stream.Write(line);
+    }
+
+    /// <summary>fsync(2) of what was appended; safe beside concurrent appends (it touches no stream state).</summary>
+    public void SyncToDisk()
+    {
+        if (Fsync((int)_stream.SafeFileHandle.DangerousGetHandle()) != 0)
+            throw new IOException($"fsync of {Path} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int Fsync(int fd);
+
+    /// <summary>Replaces the contents with these entries (after dropping some when full), fsync'd.</summary>
+    public void Rewrite(IEnumerable<byte[]> lines)
+    {
+        _stream.SetLength(0);
+        foreach (var l in lines)
+            _stream.Write(l);
+        _stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Empties the file: everything in it is stored. (Not fsync'd: after a crash, re-sending stored entries is a no-op.)</summary>
+    public void Clear()
+    {
+        if (_stream.Length > 0)
+            _stream.SetLength(0);
+    }
+
+    public void Dispose() => _stream.Dispose();
+}

@@ -1,0 +1,190 @@
+using System.Data.Common;
+using System.Globalization;
+using ClusterWatch.Core.Model;
+
+namespace ClusterWatch.Core.Storage;
+
+/// <summary>
+/// The dashboard's queries (<see cref="IUsageQueries"/>), in SQL every dialect accepts: plain comparisons on BIGINT
+/// epoch columns, GROUP BY, SUM/MAX, no date functions, no LIMIT. Bucketing and merging happen in C#.
+/// </summary>
+public abstract partial class SqlUsageStore : IUsageQueries
+{
+    /// <summary>Longest window the overlap search considers: it bounds the index range scan on window_start_ts.</summary>
+    private const long MaxWindowSeconds = 3600;
+
+    public async Task<IReadOnlyList<SeriesRow>> SeriesAsync(SeriesQuery q, CancellationToken cancellationToken)
+    {
+        if (q.Scope == SeriesScope.Process && (q.Node == null || q.Item == null))
+            throw new ArgumentException("a process series needs a node and a process key", nameof(q));
+        var (sql, args) = SeriesSql(q);
+        await using var c = await OpenConnectionAsync(cancellationToken);
+        await using var cmd = Command(c, null, sql, args);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<SeriesRow>();
+        while (await r.ReadAsync(cancellationToken))
+            rows.Add(new SeriesRow(L(r, 0), D(r, 1), D(r, 2), D(r, 3), D(r, 4), I(r, 5)));
+        return rows;
+    }
+
+    /// <summary>The SQL of a series: @p0 = from, @p1 = to, then the scope's filters in order.</summary>
+    internal static (string Sql, object?[] Args) SeriesSql(SeriesQuery q)
+    {
+        var args = new List<object?> { RowMapping.Epoch(q.From), RowMapping.Epoch(q.To) };
+        string Param(object? v)
+        {
+            args.Add(v);
+            return "@p" + (args.Count - 1).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var nodeFilter = q.Node != null ? " AND node_name = " + Param(q.Node) : "";
+        string sql;
+        if (q.Resolution == SeriesResolution.Samples)
+        {
+            sql = q.Scope switch
+            {
+                SeriesScope.Cluster or SeriesScope.Node =>
+                    "SELECT ts, SUM(cpu_busy_pct), SUM(cpu_busy_pct), SUM(mem_used_bytes), SUM(mem_used_bytes), COUNT(*) FROM samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter,
+                SeriesScope.User =>
+                    "SELECT ts, SUM(cpu_pct), SUM(cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM user_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + " AND username = " + Param(q.Item),
+                SeriesScope.Command =>
+                    "SELECT ts, SUM(cpu_pct + children_cpu_pct), SUM(cpu_pct + children_cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM process_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + " AND command = " + Param(q.Item),
+                _ => ProcessSamplesSql(q, nodeFilter, Param),
+            };
+            return (sql + " GROUP BY ts ORDER BY ts", args.ToArray());
+        }
+
+        var (table, start) = q.Resolution == SeriesResolution.Windows ? ("windows", "window_start_ts") : ("history", "cycle_start_ts");
+        // Cluster and node totals come from the node rows (kind 'node', item_key ''): one row per node and period.
+        var (kind, itemFilter) = q.Scope switch
+        {
+            SeriesScope.Cluster or SeriesScope.Node => ("node", " AND item_key = ''"),
+            SeriesScope.User => ("user", " AND item_key = " + Param(q.Item)),
+            SeriesScope.Command => ("command", " AND item_key = " + Param(q.Item)),
+            _ => ("process", " AND item_key = " + Param(q.Item)),
+        };
+        sql = $"SELECT {start}, SUM(cpu_avg_pct), SUM(cpu_max_pct), SUM(rss_avg_bytes), SUM(rss_max_bytes), COUNT(*) FROM {table} " +
+              $"WHERE kind = '{kind}'{itemFilter} AND {start} >= @p0 AND {start} < @p1{nodeFilter} GROUP BY {start} ORDER BY {start}";
+        return (sql, args.ToArray());
+    }
+
+    private static string ProcessSamplesSql(SeriesQuery q, string nodeFilter, Func<object?, string> param)
+    {
+        // The key is "pid:start" (or "(other):user" for a user's summed row), as ProcessUsage.ItemKey writes it.
+        var key = q.Item!;
+        string filter;
+        if (key.StartsWith("(other):", StringComparison.Ordinal))
+            filter = " AND pid = 0 AND username = " + param(key["(other):".Length..]);
+        else
+        {
+            var parts = key.Split(':');
+            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var startTicks))
+                throw new ArgumentException($"'{key}' is not a process key (pid:start)", nameof(q));
+            filter = " AND pid = " + param(pid) + " AND start_ticks = " + param(startTicks);
+        }
+        return "SELECT ts, SUM(cpu_pct + children_cpu_pct), SUM(cpu_pct + children_cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM process_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + filter;
+    }
+
+    public async Task<IReadOnlyList<WindowTopItem>> WindowTopAsync(WindowTopQuery q, CancellationToken cancellationToken)
+    {
+        await using var c = await OpenConnectionAsync(cancellationToken);
+        var from = RowMapping.Epoch(q.From);
+        var to = RowMapping.Epoch(q.To);
+        // Overlap: start < to AND end > from; the lower bound on start keeps the index range short.
+        var rows = await WindowItemsAsync(c, q, "window_start_ts < @p1 AND window_end_ts > @p0 AND window_start_ts > @p2", [from, to, from - MaxWindowSeconds], cancellationToken);
+        return Rank(rows, q);
+    }
+
+    public async Task<IReadOnlyList<WindowTopItem>> LatestWindowTopAsync(WindowTopQuery q, CancellationToken cancellationToken)
+    {
+        await using var c = await OpenConnectionAsync(cancellationToken);
+        var nodes = q.Node != null ? [q.Node] : await NodeNamesAsync(c, cancellationToken);
+        var all = new List<WindowTopItem>();
+        foreach (var node in nodes)
+        {
+            // MAX on the primary key's prefix (node_name, window_start_ts): one index seek per node.
+            var latest = await ScalarAsync(c, "SELECT MAX(window_start_ts) FROM windows WHERE node_name = @p0", cancellationToken, node);
+            if (latest is null or DBNull)
+                continue;
+            var start = Convert.ToInt64(latest, CultureInfo.InvariantCulture);
+            all.AddRange(await WindowItemsAsync(c, q with { Node = node }, "window_start_ts = @p0", [start], cancellationToken));
+        }
+        return Rank(all, q);
+    }
+
+    public async Task<IReadOnlyDictionary<string, LatestSample>> LatestSamplesAsync(CancellationToken cancellationToken)
+    {
+        await using var c = await OpenConnectionAsync(cancellationToken);
+        var result = new Dictionary<string, LatestSample>(StringComparer.Ordinal);
+        foreach (var node in await NodeNamesAsync(c, cancellationToken))
+        {
+            // MAX(seq) is one seek on the primary key (node_name, seq); seq grows with time.
+            await using var cmd = Command(c, null, "SELECT ts, cpu_busy_pct, mem_used_bytes, process_count FROM samples WHERE node_name = @p0 AND seq = (SELECT MAX(seq) FROM samples WHERE node_name = @p0)", node);
+            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+            if (await r.ReadAsync(cancellationToken))
+                result[node] = new LatestSample(DateTimeOffset.FromUnixTimeSeconds(L(r, 0)), D(r, 1), L(r, 2), I(r, 3));
+        }
+        return result;
+    }
+
+    private static async Task<List<string>> NodeNamesAsync(DbConnection c, CancellationToken cancellationToken)
+    {
+        var names = new List<string>();
+        await using var cmd = Command(c, null, "SELECT node_name FROM nodes ORDER BY node_name");
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+            names.Add(r.GetString(0));
+        return names;
+    }
+
+    /// <summary>Per (node, item): sample-weighted averages over the windows matching <paramref name="timeFilter"/>.</summary>
+    private static async Task<List<WindowTopItem>> WindowItemsAsync(DbConnection c, WindowTopQuery q, string timeFilter, object?[] timeArgs, CancellationToken cancellationToken)
+    {
+        var args = new List<object?>(timeArgs) { q.Kind.ToText() };
+        var sql = "SELECT node_name, item_key, MAX(username), MAX(command), MAX(pid), SUM(cpu_avg_pct * samples), SUM(samples), MAX(cpu_max_pct), " +
+                  "SUM(rss_avg_bytes * samples), SUM(mem_avg_pct * samples), MIN(window_start_ts), MAX(window_end_ts) FROM windows WHERE " +
+                  timeFilter + " AND kind = @p" + (args.Count - 1).ToString(CultureInfo.InvariantCulture);
+        foreach (var (column, value) in new[] { ("node_name", q.Node), ("username", q.User), ("command", q.Command) })
+            if (value != null)
+            {
+                args.Add(value);
+                sql += $" AND {column} = @p{(args.Count - 1).ToString(CultureInfo.InvariantCulture)}";
+            }
+        sql += " GROUP BY node_name, item_key";
+        var list = new List<WindowTopItem>();
+        await using var cmd = Command(c, null, sql, args.ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        while (await r.ReadAsync(cancellationToken))
+        {
+            var samples = D(r, 6);
+            if (samples <= 0)
+                continue;
+            list.Add(new WindowTopItem(q.Kind, r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), I(r, 4),
+                D(r, 5) / samples, D(r, 7), D(r, 8) / samples, D(r, 9) / samples, L(r, 10), L(r, 11)));
+        }
+        return list;
+    }
+
+    /// <summary>Users and commands are merged across nodes (sums; nodes joined by ","); processes stay per node.</summary>
+    internal static IReadOnlyList<WindowTopItem> Rank(IEnumerable<WindowTopItem> rows, WindowTopQuery q)
+    {
+        var merged = q.Kind == ItemKind.Process ? rows : rows
+            .GroupBy(i => i.Key, StringComparer.Ordinal)
+            .Select(g => g.Aggregate((a, b) => a with
+            {
+                Node = a.Node + "," + b.Node,
+                CpuAvgPct = a.CpuAvgPct + b.CpuAvgPct,
+                CpuMaxPct = a.CpuMaxPct + b.CpuMaxPct,
+                RssAvgBytes = a.RssAvgBytes + b.RssAvgBytes,
+                MemAvgPct = a.MemAvgPct + b.MemAvgPct,
+                WindowStart = Math.Min(a.WindowStart, b.WindowStart),
+                WindowEnd = Math.Max(a.WindowEnd, b.WindowEnd),
+            }));
+        return merged
+            .OrderByDescending(i => i.CpuAvgPct).ThenByDescending(i => i.RssAvgBytes)
+            .ThenBy(i => i.Node, StringComparer.Ordinal).ThenBy(i => i.Key, StringComparer.Ordinal)
+            .Take(Math.Clamp(q.Top, 1, 1000))
+            .ToList();
+    }
+}

@@ -1,0 +1,45 @@
+using ClusterWatch.Configuration;
+using ClusterWatch.Core.Storage;
+using ClusterWatch.Core.Watching;
+using Microsoft.AspNetCore.Builder;
+
+namespace ClusterWatch.Web;
+
+/// <summary>Starts the web server from the configuration for `watch` and `serve`; problems become configuration errors.</summary>
+internal static class WebStartup
+{
+    /// <summary>Validates Web:Listen and the token (refusing a non-loopback address without one); prints nothing.</summary>
+    public static (ListenAddress Listen, string? Token) Resolve(WebConfig web)
+    {
+        if (!ListenAddress.TryParse(web.Listen, out var listen, out var error))
+            throw new ConfigException([new ConfigError("Web:Listen (--listen)", error)]);
+        string? token;
+        try
+        {
+            token = TokenAuth.Load(web.TokenFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException([new ConfigError("Web:TokenFile", $"cannot read '{web.TokenFile}' ({e.Message})")]);
+        }
+        if (WebServer.CheckExposure(listen!, token) is { } refusal)
+            throw new ConfigException([new ConfigError("Web:Listen (--listen)", refusal)]);
+        return (listen!, token);
+    }
+
+    /// <summary>Starts the server and prints its address; a taken port is a configuration error naming the key.</summary>
+    public static async Task<WebApplication> StartAsync(WebConfig web, IUsageStore store, LiveState? live, CancellationToken ct)
+    {
+        var (listen, token) = Resolve(web);
+        try
+        {
+            var app = await WebServer.StartAsync(new WebServerOptions(listen, token, web.TopN, store, live, TimeProvider.System), ct);
+            Console.WriteLine($"  dashboard: {listen.BrowserUrl}{(token != null ? " (token required: open /?token=… once)" : "")}  ·  metrics: {listen.BrowserUrl}metrics");
+            return app;
+        }
+        catch (Exception e) when (WebServer.IsAddressInUse(e))
+        {
+            throw new ConfigException([new ConfigError("Web:Listen (--listen)", $"{web.Listen} is already in use; choose another port or --no-web")]);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+// The four views. Each returns after every chart is drawn; names are shown with text nodes only (see dom.js).
+import { get } from './api.js';
+import * as chart from './chart.js';
+import { el, link, table } from './dom.js';
+import * as fmt from './format.js';
+
+const num = label => ({ label, num: true });
+
+// Two charts (CPU, memory) of one series; resolves when both are drawn.
+async function charts(ctx, title, params, parent) {
+  const s = await get('/api/series', { range: ctx.range, ...params });
+  const basis = s.basis === 'node' ? 'node totals from /proc/stat and meminfo' : 'sum of processes';
+  const res = `${s.resolution} (${s.stepSeconds} s per point, ${basis})`;
+  const grid = el('div', { class: 'charts', 'data-series': JSON.stringify(params), 'data-rows': s.points.length });
+  parent.appendChild(el('h2', null, title));
+  parent.appendChild(grid);
+  // Two charts side by side in the view's width (20 px page padding, 16 px gap, 10 px box padding, 1 px borders).
+  const width = Math.floor((document.getElementById('view').clientWidth - 40 - 16) / 2) - 22;
+  for (const metric of ['cpu', 'mem']) {
+    const box = el('div', { class: 'chart' },
+      el('h3', null, metric === 'cpu' ? 'CPU — average line, max band (% of one core)' : 'Memory (RSS or used) — average line, max band'),
+      el('div', { class: 'note' }, res));
+    grid.appendChild(box);
+    chart.draw(box, { metric, width, points: s.points, from: s.from, to: s.to, onPick: p => ctx.pick(p, s, params) });
+  }
+  return s;
+}
+
+function userRows(items) {
+  return items.map(u => [link(u.user, 'user', u.user), u.node, fmt.cpu(u.cpuPct), fmt.mem(u.rssBytes), fmt.pct(u.memPct)]);
+}
+
+function procRows(items) {
+  return items.map(p => [link(p.command, 'command', p.command), link(p.user, 'user', p.user), p.node,
+    link(p.pid ? String(p.pid) : p.key, 'process', p.node, p.key), fmt.cpu(p.cpuPct), fmt.mem(p.rssBytes)]);
+}
+
+export const userHeaders = [{ label: 'user' }, { label: 'nodes' }, num('CPU'), num('RSS'), num('mem %')];
+export const procHeaders = [{ label: 'command' }, { label: 'user' }, { label: 'node' }, { label: 'pid' }, num('CPU'), num('RSS')];
+
+export function topTables(users, procs) {
+  return [userRows(users), procRows(procs)];
+}
+
+async function nowTables(parent, filter, title) {
+  const [u, p] = await Promise.all([
+    get('/api/top', { kind: 'user', top: 10, ...filter }),
+    get('/api/top', { kind: 'process', top: 15, ...filter }),
+  ]);
+  const when = u.source === 'live' ? 'now' : `latest stored window${u.from ? ' ' + fmt.dateTime(u.from) : ''}`;
+  parent.appendChild(el('div', { class: 'cols' },
+    el('div', null, el('h2', null, `${title || 'Top users'} (${when})`), table(userHeaders, userRows(u.items))),
+    el('div', null, el('h2', null, `Top processes (${when})`), table(procHeaders, procRows(p.items)))));
+}
+
+export async function cluster(ctx, main) {
+  const n = await get('/api/nodes');
+  main.appendChild(el('h1', null, 'Cluster'));
+  const rows = n.nodes.map(x => [link(x.name, 'node', x.name), el('span', { class: `status ${x.status}` }, x.status),
+    `${fmt.dateTime(x.lastSample)} (${fmt.ago(x.lastSample, n.now)})`, fmt.cpu(x.cpuPct), fmt.mem(x.memUsedBytes), x.lastError || '']);
+  main.appendChild(table([{ label: 'node' }, { label: 'status' }, { label: 'last sample' }, num('CPU now'), num('memory used'), { label: 'last error' }], rows, 'no nodes yet'));
+  await charts(ctx, 'Whole cluster', { scope: 'cluster' }, main);
+  await nowTables(main, {});
+}
+
+export async function node(ctx, main, name) {
+  main.appendChild(el('h1', null, 'Node ', el('q', null, name)));
+  await charts(ctx, 'CPU and memory', { scope: 'node', node: name }, main);
+  await nowTables(main, { node: name }, 'Its users');
+}
+
+export async function user(ctx, main, name) {
+  main.appendChild(el('h1', null, 'User ', el('q', null, name)));
+  await charts(ctx, 'All nodes', { scope: 'user', user: name }, main);
+  const now = await get('/api/top', { kind: 'user', user: name, top: 1 });
+  const nodes = now.items.length ? now.items[0].node.split(',').slice(0, 8) : [];
+  // One section per node, filled in parallel (each is its own request), kept in node order.
+  const sections = nodes.map(() => main.appendChild(el('section')));
+  const [procs] = await Promise.all([
+    get('/api/top', { kind: 'process', user: name, top: 25 }),
+    ...nodes.map((nd, i) => charts(ctx, `On ${nd}`, { scope: 'user', user: name, node: nd }, sections[i])),
+  ]);
+  main.appendChild(el('h2', null, 'Their processes'));
+  main.appendChild(table(procHeaders, procRows(procs.items)));
+}
+
+export async function command(ctx, main, name) {
+  main.appendChild(el('h1', null, 'Command ', el('q', null, name)));
+  await charts(ctx, 'All nodes', { scope: 'command', command: name }, main);
+  const procs = await get('/api/top', { kind: 'process', command: name, top: 25 });
+  main.appendChild(el('h2', null, 'Its processes'));
+  main.appendChild(table(procHeaders, procRows(procs.items)));
+}
+
+export async function process(ctx, main, nodeName, key) {
+  main.appendChild(el('h1', null, 'Process ', el('q', null, key), ' on ', el('q', null, nodeName)));
+  await charts(ctx, 'CPU and memory', { scope: 'process', node: nodeName, process: key }, main);
+}

@@ -1,0 +1,108 @@
+using ClusterWatch.Core.Model;
+using ClusterWatch.Core.Storage;
+using static ClusterWatch.IntegrationTests.Storage.StoreContractData;
+
+namespace ClusterWatch.IntegrationTests.Storage;
+
+public abstract partial class StoreContractTests
+{
+    [Fact]
+    public async Task TopUsers_FromSamples_AverageCountsAbsentAsZero()
+    {
+        foreach (var s in TwoSamples())
+            await Store.WriteSampleAsync(s, Ct);
+        var top = await Store.TopAsync(new TopQuery(ItemKind.User, T0.AddSeconds(5), T0.AddSeconds(15)), Ct);
+        Assert.Equal(["alice", "bob"], top.Select(t => t.Key));
+        // alice: (100 + 50) / 2 samples; 1.5 core-samples × 5 s; RSS (1000 + 3000) / 2; mem (1 + 3) / 2.
+        Assert.Equal((75.0, 100.0, 7.5, 2000.0, 3000.0, 2.0, 2L), (top[0].CpuAvgPct, top[0].CpuMaxPct, top[0].CpuSeconds, top[0].RssAvgBytes, top[0].RssMaxBytes, top[0].MemAvgPct, top[0].Samples));
+        // bob: 20 in one of the node's 2 samples → 10; 0.2 × 5 s; RSS 500 / 2.
+        Assert.Equal((10.0, 20.0, 1.0, 250.0, 1L), (top[1].CpuAvgPct, top[1].CpuMaxPct, top[1].CpuSeconds, top[1].RssAvgBytes, top[1].Samples));
+    }
+
+    [Fact]
+    public async Task TopProcesses_FromSamples_AverageOverTheirOwnSamples()
+    {
+        foreach (var s in TwoSamples())
+            await Store.WriteSampleAsync(s, Ct);
+        var top = await Store.TopAsync(new TopQuery(ItemKind.Process, T0.AddSeconds(5), T0.AddSeconds(15)), Ct);
+        Assert.Equal(["10:1234", "20:99"], top.Select(t => t.Key));
+        Assert.Equal((75.0, "alice", "sim"), (top[0].CpuAvgPct, top[0].User, top[0].Command));
+        Assert.Equal((20.0, "bob", "sh"), (top[1].CpuAvgPct, top[1].User, top[1].Command));
+    }
+
+    [Fact]
+    public async Task TopUsers_FromHistory_WeightedBySamples()
+    {
+        foreach (var s in TwoSamples())
+            await Store.WriteSampleAsync(s, Ct);
+        var c1 = T0.AddSeconds(-900);
+        var c2 = T0.AddSeconds(-810);
+        await Store.WriteAggregatesAsync(Aggregates(history: [History("n1", c1, "alice", 18, 40), History("n1", c2, "alice", 9, 10), History("n1", c1, "bob", 18, 30)]), Ct);
+        var top = await Store.TopAsync(new TopQuery(ItemKind.User, T0.AddSeconds(-1000), T0), Ct);
+        // The node covers 18 + 9 = 27 samples: alice (40×18 + 10×9) / 27 = 30; bob 30×18 / 27 = 20.
+        Assert.Equal([("alice", 30.0), ("bob", 20.0)], top.Select(t => (t.Key, Math.Round(t.CpuAvgPct, 9))));
+    }
+
+    [Fact]
+    public async Task Prune_DeletesOnlyRowsPastRetention()
+    {
+        var now = T0.AddHours(49);
+        foreach (var s in TwoSamples())
+            await Store.WriteSampleAsync(s, Ct);
+        var recent = Sample("n1", 3, now.AddHours(-1), [User("alice", 1, 1, 1)], [Proc(10, "alice", "sim", 1, 1, 1)]);
+        await Store.WriteSampleAsync(recent, Ct);
+        await Store.WriteAggregatesAsync(Aggregates([Window("n1", T0, "alice", 1)], [History("n1", T0, "alice", 18, 1)]), Ct);
+        var deleted = await Store.PruneAsync(new RetentionPolicy(TimeSpan.FromHours(48), TimeSpan.FromHours(48), TimeSpan.FromDays(365)), now, Ct);
+        // 2 old samples + 3 user rows + 3 process rows + 1 window; history (1 year) stays.
+        Assert.Equal(9, deleted);
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM samples"));
+        Assert.Equal(3, await CountAsync("SELECT MIN(seq) FROM user_samples"));
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM history"));
+    }
+
+    [Fact]
+    public async Task UpsertNode_UpThenDown_KeepsFirstSeenAndShowsTheError()
+    {
+        await Store.UpsertNodeAsync(new NodeStatus("n1", "host1", "proc", NodeState.Up, T0, null, 4, 8_000_000_000), Ct);
+        await Store.UpsertNodeAsync(new NodeStatus("n1", "host1", "proc", NodeState.Down, T0.AddMinutes(5), "connection refused"), Ct);
+        var n = Assert.Single(await Store.GetNodesAsync(Ct));
+        Assert.Equal(("n1", "host1", NodeState.Down, "connection refused", 4, 8_000_000_000L, T0), (n.Node, n.Host, n.State, n.LastError, n.CpuCount, n.MemTotalBytes, n.LastSeen));
+        Assert.Equal(T0.ToUnixTimeSeconds(), await CountAsync("SELECT first_seen_ts FROM nodes"));
+    }
+
+    public static TheoryData<string> UntrustedNames => new()
+    {
+        "'; DROP TABLE samples; --", "🔥 worker 🚀", "bad\uFFFDbytes", "o'neil\\\"x", "tab\tand\nnewline", "Alice", "alice ", "ünïcødé",
+    };
+
+    [Theory]
+    [MemberData(nameof(UntrustedNames))]
+    public async Task UntrustedNames_StoredAndReadBackExactly(string name)
+    {
+        var s = Sample("n1", 1, T0.AddSeconds(5), [User(name, 10, 1, 1), User("alice", 5, 1, 1)],
+            [Proc(10, name, name, 10, 1, 1), Proc(11, "alice", "alice", 5, 1, 1)]);
+        await Store.WriteSampleAsync(s, Ct);
+        var back = Assert.Single(await Store.LoadSamplesAsync("n1", T0, T0.AddMinutes(1), Ct));
+        Assert.Contains(back.Users, u => u.User == name);
+        Assert.Contains(back.Processes, p => p.Command == name && p.User == name);
+        var commands = await Store.TopAsync(new TopQuery(ItemKind.Command, T0.AddSeconds(5), T0.AddSeconds(10)), Ct);
+        Assert.Equal(name, commands[0].Key);
+        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM samples"));
+    }
+
+    [Fact]
+    public async Task Leases_SecondOwnerRefusedUntilExpiry_ThenTakesOver()
+    {
+        var lease = TimeSpan.FromSeconds(60);
+        Assert.True((await Store.ClaimNodeAsync("n1", "watcher-a", T0, lease, Ct)).Granted);
+        var refused = await Store.ClaimNodeAsync("n1", "watcher-b", T0.AddSeconds(30), lease, Ct);
+        Assert.Equal((false, "watcher-a", T0.AddSeconds(60)), (refused.Granted, refused.Owner, refused.Until));
+        Assert.True((await Store.ClaimNodeAsync("n1", "watcher-a", T0.AddSeconds(40), lease, Ct)).Granted); // renewal
+        Assert.False((await Store.ClaimNodeAsync("n1", "watcher-b", T0.AddSeconds(99), lease, Ct)).Granted);
+        Assert.True((await Store.ClaimNodeAsync("n1", "watcher-b", T0.AddSeconds(101), lease, Ct)).Granted); // expired
+        Assert.False((await Store.ClaimNodeAsync("n1", "watcher-a", T0.AddSeconds(102), lease, Ct)).Granted);
+        await Store.ReleaseNodeAsync("n1", "watcher-b", Ct);
+        Assert.True((await Store.ClaimNodeAsync("n1", "watcher-a", T0.AddSeconds(103), lease, Ct)).Granted);
+        Assert.True((await Store.ClaimNodeAsync("n2", "watcher-b", T0, lease, Ct)).Granted); // other nodes are independent
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using ClusterWatch.IntegrationTests.Infrastructure;
+
+namespace ClusterWatch.IntegrationTests.Web;
+
+/// <summary>
+/// The dashboard in real headless Chromium against `serve` over a real watch run: every view loads, every chart draws
+/// one point per API row, a click on a point shows that window's top users, and injected names stay text.
+/// Screenshots go to $CW_TEST_RUN/screenshots.
+/// </summary>
+[Collection(WatchRunCollection.Name)]
+public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
+{
+    private Chromium _browser = null!;
+    private int _loads;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        var exe = TestServers.Require("CW_TEST_CHROMIUM", "headless Chromium (Debian package chromium)");
+        _browser = await Chromium.StartAsync(exe, Ports.Free(), Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser != null)
+            await _browser.DisposeAsync();
+    }
+
+    /// <summary>Loads a view afresh (a new query string forces a real load) and waits until every chart is drawn.</summary>
+    private async Task OpenAsync(string hash)
+    {
+        await _browser.NavigateAsync($"{run.BaseUrl}/?load={++_loads}#{hash}", Ct);
+        await _browser.WaitForAsync($"location.search === '?load={_loads}' && !!document.body && document.body.dataset.state === 'ready'", Ct);
+    }
+
+    private async Task<JsonElement> Api(string pathAndQuery) =>
+        JsonDocument.Parse(await run.Http.GetStringAsync(run.BaseUrl + pathAndQuery, Ct)).RootElement.Clone();
+
+    private async Task<string> Text(string js) => (await _browser.EvalAsync(js, Ct)).GetString() ?? "";
+
+    /// <summary>Every chart grid: its series parameters, the row count the page got, and the points each SVG drew.</summary>
+    private async Task AssertEveryChartDrawsEveryRow(string range)
+    {
+        var grids = await _browser.EvalAsync(
+            "[...document.querySelectorAll('.charts')].map(g => ({ series: g.dataset.series, rows: +g.dataset.rows, " +
+            "drawn: [...g.querySelectorAll('svg')].map(s => ({ attr: +s.dataset.points, circles: s.querySelectorAll('circle.pt').length })) }))", Ct);
+        Assert.True(grids.GetArrayLength() > 0, "no chart on the page");
+        foreach (var g in grids.EnumerateArray())
+        {
+            var p = JsonSerializer.Deserialize<Dictionary<string, string>>(g.GetProperty("series").GetString()!)!;
+            var query = string.Join("&", p.Select(kv => $"{kv.Key}={Uri.EscapeDataString(kv.Value)}"));
+            var api = await Api($"/api/series?{query}&range={range}");
+            var rows = api.GetProperty("points").GetArrayLength();
+            Assert.True(rows > 0, $"the API returned no rows for {query} over {range}");
+            Assert.Equal(rows, g.GetProperty("rows").GetInt32());
+            foreach (var svg in g.GetProperty("drawn").EnumerateArray())
+            {
+                Assert.Equal(rows, svg.GetProperty("attr").GetInt32());
+                Assert.Equal(rows, svg.GetProperty("circles").GetInt32());
+            }
+        }
+        Assert.Equal(0, (await _browser.EvalAsync("document.querySelectorAll('.error').length", Ct)).GetInt32());
+    }
+
+    [Fact]
+    public async Task EachView_Loads_AndEachChartDrawsEveryApiRow()
+    {
+        var node = (await Api("/api/nodes")).GetProperty("nodes")[0].GetProperty("name").GetString()!;
+        var proc = (await Api("/api/top?kind=process&top=1")).GetProperty("items")[0];
+        var user = proc.GetProperty("user").GetString()!;
+        var command = proc.GetProperty("command").GetString()!;
+        var key = proc.GetProperty("key").GetString()!;
+        var views = new (string Name, string Hash)[]
+        {
+            ("cluster", "/cluster"), ("node", $"/node/{Uri.EscapeDataString(node)}"), ("user", $"/user/{Uri.EscapeDataString(user)}"),
+            ("command", $"/command/{Uri.EscapeDataString(command)}"), ("process", $"/process/{Uri.EscapeDataString(node)}/{Uri.EscapeDataString(key)}"),
+        };
+        // 15m: 5 s rows; 6h: windows; 7d: history.
+        foreach (var range in new[] { "15m", "6h", "7d" })
+            foreach (var (name, hash) in views)
+            {
+                await OpenAsync($"{hash}?range={range}");
+                await AssertEveryChartDrawsEveryRow(range);
+                if (range == "15m" || name == "cluster")
+                    await _browser.ScreenshotAsync(Path.Combine(WatchRunFixture.ScreenshotDir, $"{name}-{range}.png"), Ct);
+            }
+        Assert.Empty(_browser.Errors);
+    }
+
+    [Fact]
+    public async Task ClickingAPoint_ShowsThatWindowsTopUsers()
+    {
+        await OpenAsync("/cluster?range=15m");
+        // The middle point of the CPU chart: a 5 s row at time t, which belongs to the window containing t - 1.
+        var t = (await _browser.EvalAsync(
+            "(() => { const pts = document.querySelectorAll('svg[data-metric=cpu] circle.pt'); const c = pts[Math.floor(pts.length / 2)]; " +
+            "c.dispatchEvent(new MouseEvent('click', { bubbles: true })); return +c.dataset.t; })()", Ct)).GetInt64();
+        await _browser.WaitForAsync("document.getElementById('detail').dataset.state === 'ready' && !document.getElementById('detail').hidden", Ct);
+        var shown = await _browser.EvalAsync("[...document.querySelectorAll('#detail-users tbody tr')].map(r => r.cells[0].textContent)", Ct);
+        var expected = await Api($"/api/top?kind=user&from={t - 1}&to={t}");
+        var users = expected.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("user").GetString()).ToList();
+        Assert.NotEmpty(users);
+        Assert.Equal(users, shown.EnumerateArray().Select(e => e.GetString()).ToList());
+        // That window is the one holding t - 1 (windows of 3 s in this run).
+        var from = expected.GetProperty("from").GetInt64();
+        Assert.True(from <= t - 1 && t - 1 < expected.GetProperty("to").GetInt64(), $"window {from} does not hold {t - 1}");
+        Assert.Equal(from.ToString(System.Globalization.CultureInfo.InvariantCulture), await Text("document.getElementById('detail').dataset.from"));
+        await _browser.ScreenshotAsync(Path.Combine(WatchRunFixture.ScreenshotDir, "cluster-clicked-point.png"), Ct);
+    }
+
+    [Fact]
+    public async Task InjectedProcessNames_AppearAsText_AndNoScriptRuns()
+    {
+        for (var i = 0; i < run.HostileComms.Count; i++)
+        {
+            var comm = run.HostileComms[i];
+            Assert.StartsWith(comm, WatchRunFixture.Hostile[i], StringComparison.Ordinal);
+            await OpenAsync($"/command/{Uri.EscapeDataString(comm)}?range=15m");
+            Assert.Equal(comm, await Text("document.querySelector('h1 q').textContent"));
+            // Its process is listed, by name, as text in a link cell.
+            var cells = await _browser.EvalAsync("[...document.querySelectorAll('main tbody tr td:first-child')].map(td => td.textContent)", Ct);
+            Assert.Contains(comm, cells.EnumerateArray().Select(c => c.GetString()));
+            Assert.True((await _browser.EvalAsync("+document.querySelector('.charts').dataset.rows > 0", Ct)).GetBoolean(), "no series rows for the injected command");
+            await AssertNothingInjected();
+            await _browser.ScreenshotAsync(Path.Combine(WatchRunFixture.ScreenshotDir, $"injected-name-{i + 1}.png"), Ct);
+            // Its own process view (the key is the link's target) and the point tooltips carry the name too.
+            var key = (await Api($"/api/top?kind=process&command={Uri.EscapeDataString(comm)}")).GetProperty("items")[0].GetProperty("key").GetString()!;
+            var node = (await Api("/api/nodes")).GetProperty("nodes")[0].GetProperty("name").GetString()!;
+            await OpenAsync($"/process/{Uri.EscapeDataString(node)}/{Uri.EscapeDataString(key)}?range=15m");
+            await AssertNothingInjected();
+        }
+        Assert.Empty(_browser.Dialogs);
+    }
+
+    private async Task AssertNothingInjected()
+    {
+        Assert.Equal(0, (await _browser.EvalAsync("document.querySelectorAll('img, iframe, object, embed').length", Ct)).GetInt32());
+        Assert.Equal(1, (await _browser.EvalAsync("document.scripts.length", Ct)).GetInt32());
+        Assert.Equal(JsonValueKind.Undefined, (await _browser.EvalAsync("window.__alerted", Ct)).ValueKind);
+        Assert.Empty(_browser.Dialogs);
+    }
+}

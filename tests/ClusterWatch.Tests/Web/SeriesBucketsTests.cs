@@ -1,0 +1,27 @@
+using ClusterWatch.Core.Storage;
+using ClusterWatch.Web;
+
+namespace ClusterWatch.Tests.Web;
+
+public class SeriesBucketsTests
+{
+    [Fact]
+    public void Merge_AveragesThePresentRowsAndKeepsTheMaximum()
+    {
+        // Rows at 100, 102, 104 (step 5 → buckets [100,105) and [105,110)); 107 alone in the second.
+        var rows = new[]
+        {
+            new SeriesRow(100, 10, 20, 100, 150, 1), new SeriesRow(102, 30, 35, 300, 300, 1), new SeriesRow(104, 50, 90, 200, 260, 1),
+            new SeriesRow(107, 5, 6, 10, 11, 1),
+        };
+        var points = SeriesBuckets.Merge(rows, 5);
+        Assert.Equal([new SeriesPoint(100, 30, 90, 200, 300), new SeriesPoint(107, 5, 6, 10, 11)], points);
+    }
+
+    [Fact]
+    public void Merge_StepBelowSpacing_KeepsEveryRow()
+    {
+        var rows = Enumerable.Range(0, 10).Select(i => new SeriesRow(1000 + 5 * i, i, i, i, i, 1)).ToList();
+        Assert.Equal(rows.Select(r => r.Time), SeriesBuckets.Merge(rows, 2).Select(p => p.T));
+    }
+}
