@@ -24,13 +24,15 @@ public sealed class SshFaultTests : IDisposable
             var start = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var run = await SshWatch.RunAsync(sources, TimeSpan.FromSeconds(30), _dir, async () =>
             {
-                killedAt = await SshLoadTests.AfterTickAsync(9);
+                // Each moment is taken when the helper has returned (on a busy machine a stop can take a while).
+                await SshLoadTests.AfterTickAsync(9);
                 SshNodes.Stop("f2"); // kills the namespace: every process of the node ends, open sessions drop
-                hungAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                killedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
                 SshNodes.Run("hang", "f3"); // SIGSTOP: the TCP connection stays open, nothing answers
-                restartedAt = await SshLoadTests.AfterTickAsync(5);
+                hungAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                restartedAt = await SshLoadTests.AfterTickAsync(5) - 1;
                 SshNodes.Start("f2");
-                resumedAt = await SshLoadTests.AfterTickAsync(1);
+                resumedAt = await SshLoadTests.AfterTickAsync(1) - 1;
                 SshNodes.Run("resume", "f3");
             });
             var problems = string.Join("\n", run.Reporter.Lines.Where(l => l.StartsWith("problem", StringComparison.Ordinal)));

@@ -55,8 +55,9 @@ public sealed class SshLoadTests : IDisposable
                 var (node, user, _) = Loads[i];
                 var truth = (after[i] - before[i]) / 100.0 / (t1 - t0) * 100;
                 var samples = await SshWatch.ColumnAsync<long>(run.Db, "SELECT COUNT(*) FROM samples WHERE node_name = $n AND ts > $a AND ts <= $b", ("$n", node), ("$a", t0), ("$b", t1));
-                // proc answers every tick; top's frames follow its own -d clock, so a tick may now and then fall between two.
-                Assert.True(samples[0] >= t1 - t0 - (kind == "top" ? 2 : 0), $"{kind} {node}: {samples[0]} samples in {t1 - t0} s; problems: {string.Join(" | ", run.Reporter.Lines)}");
+                // Cadence is SshFaultTests' and SshFanOutTests' subject; here a tick lost to a machine-wide stall (or, for
+                // top, a tick between two of its frames) only thins the average of a steady load.
+                Assert.True(samples[0] >= t1 - t0 - 3, $"{kind} {node}: {samples[0]} samples in {t1 - t0} s; problems: {string.Join(" | ", run.Reporter.Lines)}");
                 var sum = await SshWatch.ColumnAsync<double>(run.Db, "SELECT COALESCE(SUM(cpu_pct), 0) FROM user_samples WHERE node_name = $n AND username = $u AND ts > $a AND ts <= $b", ("$n", node), ("$u", user), ("$a", t0), ("$b", t1));
                 measured[i] = sum[0] / samples[0];
                 TestServers.Record("accuracy.txt", $"ssh {kind} {DateTime.UtcNow:O} {node}/{user}: stored {measured[i]:0.00}% vs host /proc {truth:0.00}%");
