@@ -14,6 +14,9 @@ public static class Program
     {
         switch (args.FirstOrDefault())
         {
+            case "ssh":
+                await SshMeasure.RunAsync(args);
+                return 0;
             case "snapshot":
                 return SnapshotProbe.Run(args.Skip(1).ToArray());
             case "ingest":

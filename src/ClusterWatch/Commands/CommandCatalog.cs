@@ -14,5 +14,6 @@ internal static class CommandCatalog
         yield return ImportCommand.Create();
         yield return ServeCommand.Create();
         yield return ProfileCommand.Create();
+        yield return NodesCommand.Create();
     }
 }

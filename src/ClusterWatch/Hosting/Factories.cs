@@ -74,6 +74,9 @@ internal static class Factories
 
     public static IReadOnlyList<INodeSource> CreateSources(AppConfig config, IWatchReporter? reporter = null)
     {
+        var nodes = NodesConfig.Read(config.Raw, config.Source);
+        if (nodes.Count > 0)
+            return SshSources.Create(nodes, (int)config.Watch.Sample.TotalSeconds, reporter);
         if (config.Source == "top")
             return [new TopSource(config.LocalNode, new LocalTopTransport(), (int)config.Watch.Sample.TotalSeconds, reporter)];
         return [new LocalProcSource(config.LocalNode)];

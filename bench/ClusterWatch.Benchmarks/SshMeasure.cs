@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Globalization;
+using ClusterWatch.Core.Sampling;
+using ClusterWatch.Core.Sources.Ssh;
+using ClusterWatch.Core.Sources.Transport;
+
+namespace ClusterWatch.Benchmarks;
+
+/// <summary>
+/// `ssh NAME HOST PORT KEY KNOWN_HOSTS SAMPLES [compress]`: the watcher's CPU and the bytes per node-sample of the proc
+/// source over SSH against a real node: one connection, SAMPLES snapshots taken back to back (after 3 warm-up ones),
+/// each fed to the CPU delta tracker as the watcher does. CPU is this process's user+system time (SSH.NET's
+/// decryption threads included); payload bytes are the script's output; wire bytes come from the kernel's tcp_info
+/// (ss) for the connection.
+/// </summary>
+public static class SshMeasure
+{
+    public static async Task RunAsync(string[] a)
+    {
+        var compress = a.Length > 7 && a[7] == "compress";
+        var ep = new SshEndpoint(a[1], a[2], int.Parse(a[3], CultureInfo.InvariantCulture), "cwnode", a[4], null, a[5],
+            TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(15), compress);
+        var samples = int.Parse(a[6], CultureInfo.InvariantCulture);
+        await using var src = new SshProcSource(ep);
+        var tracker = new CpuDeltaTracker();
+        var procs = 0;
+        for (var i = 0; i < 3; i++)
+            procs = tracker.Update(await src.TakeAsync(DateTimeOffset.UtcNow, CancellationToken.None))?.ProcessCount ?? procs;
+        var me = Process.GetCurrentProcess();
+        me.Refresh();
+        var cpu0 = me.TotalProcessorTime;
+        var bytes0 = src.BytesReceived;
+        var wire0 = WireBytes(ep);
+        var wall = Stopwatch.StartNew();
+        for (var i = 0; i < samples; i++)
+            procs = tracker.Update(await src.TakeAsync(DateTimeOffset.UtcNow, CancellationToken.None))?.ProcessCount ?? procs;
+        wall.Stop();
+        me.Refresh();
+        var cpu = (me.TotalProcessorTime - cpu0).TotalMilliseconds / samples;
+        var payload = (src.BytesReceived - bytes0) / (double)samples;
+        var wire = (WireBytes(ep) - wire0) / (double)samples;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"proc over SSH{(compress ? " (zlib)" : "")}: {procs} processes: {cpu:0.00} ms watcher CPU per node-sample, {payload:0} B payload, {wire:0} B on the wire per node-sample, {wall.Elapsed.TotalMilliseconds / samples:0.0} ms round trip"));
+    }
+
+    private static long WireBytes(SshEndpoint ep)
+    {
+        var psi = new ProcessStartInfo("ss") { RedirectStandardOutput = true };
+        foreach (var arg in new[] { "-tinH", "dst", $"{ep.Host}:{ep.Port}" })
+            psi.ArgumentList.Add(arg);
+        using var p = Process.Start(psi)!;
+        var text = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        long total = 0;
+        foreach (var token in text.Split([' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            if (token.StartsWith("bytes_received:", StringComparison.Ordinal))
+                total += long.Parse(token["bytes_received:".Length..], CultureInfo.InvariantCulture);
+        return total;
+    }
+}

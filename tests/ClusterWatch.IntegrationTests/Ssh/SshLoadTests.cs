@@ -1,0 +1,104 @@
+using ClusterWatch.Core.Sources;
+using ClusterWatch.Core.Sources.Ssh;
+using ClusterWatch.IntegrationTests.Infrastructure;
+
+namespace ClusterWatch.IntegrationTests.Ssh;
+
+/// <summary>
+/// Three sshd nodes, each in its own PID namespace, each running a different duty-cycle load as a different user.
+/// The truth is measured independently: the loads' own utime+stime read from the host's /proc (outside the nodes).
+/// </summary>
+[Collection("machine load")]
+public sealed class SshLoadTests : IDisposable
+{
+    private static readonly (string Node, string User, double Fraction)[] Loads =
+        [("load1", "cwload1", 0.6), ("load2", "cwload2", 0.3), ("load3", "cwload3", 0.12)];
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("cw-ssh-").FullName;
+
+    [Fact]
+    public Task Proc_ThreeNodesDifferentLoads_EachNodesUserMatchesItsOwnLoadWithin3Points() =>
+        RunAsync("proc", n => new SshProcSource(SshNodes.Endpoint(n), SshNodes.QuickReconnect), 3);
+
+    /// <summary>top rounds to 0.1 % and measures over its own -d interval, not the watcher's tick: a wider margin.</summary>
+    [Fact]
+    public Task Top_ThreeNodesDifferentLoads_EachNodesUserMatchesItsOwnLoadWithin6Points() =>
+        RunAsync("top", n => new ClusterWatch.Core.Sources.Top.TopSource(n, new SshTopTransport(SshNodes.Endpoint(n), SshNodes.QuickReconnect), 1, null, "C.UTF-8"), 6);
+
+    private async Task RunAsync(string kind, Func<string, INodeSource> source, double tolerance)
+    {
+        _ = SshNodes.Dir;
+        foreach (var (node, user, fraction) in Loads)
+            SshNodes.Start(node, "--load", $"{user}:{fraction.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+        try
+        {
+            await Task.Delay(1000);
+            var sources = Loads.Select(l => source(l.Node)).ToList();
+            long t0 = 0, t1 = 0;
+            var before = new long[Loads.Length];
+            var after = new long[Loads.Length];
+            var pids = Loads.Select(l => SshNodes.PidsOf(l.Node, l.User)).ToList();
+            Assert.All(pids, p => Assert.NotEmpty(p));
+            var run = await SshWatch.RunAsync(sources, TimeSpan.FromSeconds(19), _dir, async () =>
+            {
+                // Read the truth just after two ticks 12 s apart; the samples of the ticks in (t0, t1] cover the same span.
+                t0 = await AfterTickAsync(4);
+                for (var i = 0; i < Loads.Length; i++)
+                    before[i] = SshNodes.CpuTicks(pids[i]);
+                t1 = await AfterTickAsync(12);
+                for (var i = 0; i < Loads.Length; i++)
+                    after[i] = SshNodes.CpuTicks(pids[i]);
+            });
+            var measured = new double[Loads.Length];
+            for (var i = 0; i < Loads.Length; i++)
+            {
+                var (node, user, _) = Loads[i];
+                var truth = (after[i] - before[i]) / 100.0 / (t1 - t0) * 100;
+                var samples = await SshWatch.ColumnAsync<long>(run.Db, "SELECT COUNT(*) FROM samples WHERE node_name = $n AND ts > $a AND ts <= $b", ("$n", node), ("$a", t0), ("$b", t1));
+                // proc answers every tick; top's frames follow its own -d clock, so a tick may now and then fall between two.
+                Assert.True(samples[0] >= t1 - t0 - (kind == "top" ? 2 : 0), $"{kind} {node}: {samples[0]} samples in {t1 - t0} s; problems: {string.Join(" | ", run.Reporter.Lines)}");
+                var sum = await SshWatch.ColumnAsync<double>(run.Db, "SELECT COALESCE(SUM(cpu_pct), 0) FROM user_samples WHERE node_name = $n AND username = $u AND ts > $a AND ts <= $b", ("$n", node), ("$u", user), ("$a", t0), ("$b", t1));
+                measured[i] = sum[0] / samples[0];
+                TestServers.Record("accuracy.txt", $"ssh {kind} {DateTime.UtcNow:O} {node}/{user}: stored {measured[i]:0.00}% vs host /proc {truth:0.00}%");
+                Assert.True(Math.Abs(measured[i] - truth) <= tolerance, $"{kind} {node}/{user}: stored average {measured[i]:0.00}% vs the load's own CPU {truth:0.00}%");
+                Assert.True(truth > 1, $"{node}: the load did not run ({truth:0.0}%)");
+                // Each node sees only its own processes: the other nodes' load users never appear on it.
+                foreach (var (_, other, _) in Loads.Where(l => l.User != user))
+                {
+                    var foreign = await SshWatch.ColumnAsync<long>(run.Db, "SELECT COUNT(*) FROM user_samples WHERE node_name = $n AND username = $u", ("$n", node), ("$u", other));
+                    Assert.True(foreign[0] == 0, $"{other} appears on {node}: the node was not read through its own namespace");
+                }
+            }
+            // The loads differ as configured (0.6 > 0.3 > 0.12 of a core; less when the machine is busy), and so do the stored values.
+            Assert.True(measured[0] > measured[1] * 1.3 && measured[1] > measured[2] * 1.3, $"stored {string.Join(", ", measured.Select(m => m.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}");
+            var names = await SshWatch.ColumnAsync<string>(run.Db, "SELECT status FROM nodes ORDER BY node_name");
+            Assert.All(names, s => Assert.Equal("up", s));
+        }
+        finally
+        {
+            foreach (var (node, _, _) in Loads)
+                SshNodes.Stop(node);
+        }
+    }
+
+    /// <summary>Waits until <paramref name="seconds"/> whole seconds from now have passed, then 300 ms more; returns that tick (unix s).</summary>
+    internal static async Task<long> AfterTickAsync(int seconds)
+    {
+        var tick = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + seconds;
+        var wait = DateTimeOffset.FromUnixTimeSeconds(tick).AddMilliseconds(300) - DateTimeOffset.UtcNow;
+        if (wait > TimeSpan.Zero)
+            await Task.Delay(wait);
+        return tick;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dir, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
