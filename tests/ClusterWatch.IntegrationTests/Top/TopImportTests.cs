@@ -21,8 +21,8 @@ public sealed partial class TopImportTests : IDisposable
     public async Task Import_RecordedLog_WindowAveragesAsByHand_MidnightAndIdempotent()
     {
         TopCapture.RequireRoot("runs a load as a test user");
-        LoadUsers.Ensure("cwsteady");
-        var load = LoadUsers.Start("cwsteady", LoadUsers.Steady, _dir, "steady", "0.3");
+        LoadUsers.Ensure("cwtopsty");
+        var load = LoadUsers.Start("cwtopsty", LoadUsers.Steady, _dir, "steady", "0.3");
         string log;
         try
         {
@@ -41,7 +41,7 @@ public sealed partial class TopImportTests : IDisposable
         Assert.True(first.ExitCode == 0, first.Stdout + first.Stderr);
         Assert.Contains("imported", first.Stdout, StringComparison.Ordinal);
 
-        // By hand: frames split at "top - ", clock from that line, cwsteady's %CPU summed per frame (9th column).
+        // By hand: frames split at "top - ", clock from that line, cwtopsty's %CPU summed per frame (9th column).
         var frames = HandFrames(log, new DateTime(2026, 12, 3, 0, 0, 0, DateTimeKind.Utc));
         Assert.True(frames.Count >= 120 && (frames[^1].Time - frames[0].Time).TotalSeconds >= 120, $"{frames.Count} frames");
         var samples = frames.Skip(1).ToList(); // the first frame is never used for CPU
@@ -52,10 +52,10 @@ public sealed partial class TopImportTests : IDisposable
         {
             var byHand = w.Average(f => f.Steady);
             var stored = await SqliteQuery.ScalarAsync<double>(db,
-                "SELECT cpu_avg_pct FROM windows WHERE node_name = 'rec' AND kind = 'user' AND item_key = 'cwsteady' AND window_start_ts = @p0",
+                "SELECT cpu_avg_pct FROM windows WHERE node_name = 'rec' AND kind = 'user' AND item_key = 'cwtopsty' AND window_start_ts = @p0",
                 new DateTimeOffset(w.Key).ToUnixTimeSeconds());
             var count = await SqliteQuery.ScalarAsync<long>(db,
-                "SELECT samples FROM windows WHERE node_name = 'rec' AND kind = 'user' AND item_key = 'cwsteady' AND window_start_ts = @p0",
+                "SELECT samples FROM windows WHERE node_name = 'rec' AND kind = 'user' AND item_key = 'cwtopsty' AND window_start_ts = @p0",
                 new DateTimeOffset(w.Key).ToUnixTimeSeconds());
             Assert.True(Math.Abs(byHand - stored) < 1e-6, $"window {w.Key:HH:mm:ss}: by hand {byHand} vs stored {stored}");
             Assert.Equal(w.Count(), count);
@@ -81,8 +81,8 @@ public sealed partial class TopImportTests : IDisposable
         Assert.Contains(ts, t => DateTimeOffset.FromUnixTimeSeconds(t).Year == 2027);
         // The rewritten clocks change no CPU value: per-sample user sums equal the original import's.
         Assert.Equal(
-            await SqliteQuery.RowsAsync(db, "SELECT cpu_pct FROM user_samples WHERE node_name = 'rec' AND username = 'cwsteady' ORDER BY seq"),
-            await SqliteQuery.RowsAsync(db, "SELECT cpu_pct FROM user_samples WHERE node_name = 'mid' AND username = 'cwsteady' ORDER BY seq"));
+            await SqliteQuery.RowsAsync(db, "SELECT cpu_pct FROM user_samples WHERE node_name = 'rec' AND username = 'cwtopsty' ORDER BY seq"),
+            await SqliteQuery.RowsAsync(db, "SELECT cpu_pct FROM user_samples WHERE node_name = 'mid' AND username = 'cwtopsty' ORDER BY seq"));
     }
 
     private async Task<string> RecordAsync(int frames)
@@ -127,7 +127,7 @@ public sealed partial class TopImportTests : IDisposable
             else if (inRows && line.Trim().Length > 0)
             {
                 var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (f[1] == "cwsteady")
+                if (f[1] == "cwtopsty")
                     list[^1] = list[^1] with { Steady = list[^1].Steady + double.Parse(f[8], CultureInfo.InvariantCulture) };
             }
         }

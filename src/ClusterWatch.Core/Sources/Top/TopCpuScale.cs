@@ -58,6 +58,10 @@ public static class TopCpuScales
         var ratio = displayed / (grown / intervalSeconds * 100);
         var irix = Math.Abs(Math.Log(ratio));
         var solaris = Math.Abs(Math.Log(ratio * cpuCount));
+        // Only a ratio within 25 % of one of the two answers counts: a frame delayed on a loaded machine skews
+        // the measured interval and must not vote.
+        if (Math.Min(irix, solaris) > Math.Log(1.25))
+            return null;
         return irix <= solaris ? TopCpuScale.Irix : TopCpuScale.Solaris;
     }
 }

@@ -20,6 +20,7 @@ public sealed class TopSource : INodeSource
     private int _generation;
     private int _cpuCount;
     private TopCpuScale _scale = TopCpuScale.Irix;
+    private int _votes;
     private TopWidthMode _width = TopWidthMode.Flag;
     private (TopFrame Frame, double Arrived, int Generation)? _latest;
 
@@ -83,13 +84,29 @@ public sealed class TopSource : INodeSource
         var frame = newest.Frame!;
         var previous = _latest is { } l && l.Generation == _run!.Generation ? l : default((TopFrame Frame, double Arrived, int Generation)?);
         var interval = previous is { } p ? newest.ArrivedSeconds - p.Arrived : 0;
-        if (frame.UseForCpu && TopCpuScales.Detect(frame, _cpuCount, previous?.Frame, interval) is { } scale && scale != _scale)
-        {
-            _reporter?.Debug($"{Node}: top shows %CPU in {scale} mode");
-            _scale = scale;
-        }
+        if (frame.UseForCpu)
+            Vote(TopCpuScales.Detect(frame, _cpuCount, previous?.Frame, interval), frame);
         _latest = (frame, newest.ArrivedSeconds, _run!.Generation);
         return Map(frame, tick, newest.ArrivedSeconds, noCpu: false);
+    }
+
+    /// <summary>
+    /// Switches the %CPU scale only on firm evidence: a value above 100 proves Irix at once; otherwise five frames in
+    /// a row must agree (one frame's timing on a loaded machine can mislead).
+    /// </summary>
+    private void Vote(TopCpuScale? vote, TopFrame frame)
+    {
+        const int Needed = 5;
+        if (vote is not { } v)
+            return;
+        _votes = v == _scale ? 0 : _votes + 1;
+        var proof = v == TopCpuScale.Irix && frame.Rows.Any(r => r.CpuPct > 100.05);
+        if (v != _scale && (proof || _votes >= Needed))
+        {
+            _reporter?.Debug($"{Node}: top shows %CPU in {v} mode");
+            _scale = v;
+            _votes = 0;
+        }
     }
 
     /// <summary>

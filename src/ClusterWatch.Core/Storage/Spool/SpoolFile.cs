@@ -14,9 +14,11 @@ public sealed record SpoolEntry(NodeSample? Sample = null, AggregationOutput? Ag
 }
 
 /// <summary>
-/// The spool on disk: one JSON line per entry, appended and fsync'd before the write is acknowledged, so a watcher
-/// killed at any moment loses at most the entry it was appending (a torn last line is skipped on load). The file is
-/// locked while open (a second watcher can't share it) and emptied once everything in it is in the database.
+/// The spool on disk: one JSON line per entry, handed to the kernel (unbuffered write) before the write is
+/// acknowledged, so a watcher killed at any moment — even SIGKILL — loses at most the entry it was appending (a torn
+/// last line is skipped on load). fsync runs on the writer task (<see cref="SyncToDisk"/>, group commit), not in the
+/// sampling path: a slow disk never delays a sample; a machine crash may lose the last un-synced entries. The file
+/// is locked while open (a second watcher can't share it) and emptied once everything in it is in the database.
 /// </summary>
 public sealed class SpoolFile : IDisposable
 {
@@ -47,7 +49,7 @@ public sealed class SpoolFile : IDisposable
         try
         {
             // FileShare.None takes an exclusive flock on Linux: the lock dies with the process, even on SIGKILL.
-            var stream = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.None);
+            var stream = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.None);
             return new SpoolFile(full, stream);
         }
         catch (IOException e)
@@ -90,13 +92,22 @@ public sealed class SpoolFile : IDisposable
         return line;
     }
 
-    /// <summary>Appends one encoded entry and fsyncs it.</summary>
+    /// <summary>Appends one encoded entry: one write(2), in the kernel's hands when this returns.</summary>
     public void Append(byte[] line)
     {
         _stream.Seek(0, SeekOrigin.End);
         _stream.Write(line);
-        _stream.Flush(flushToDisk: true);
     }
+
+    /// <summary>fsync(2) of what was appended; safe beside concurrent appends (it touches no stream state).</summary>
+    public void SyncToDisk()
+    {
+        if (Fsync((int)_stream.SafeFileHandle.DangerousGetHandle()) != 0)
+            throw new IOException($"fsync of {Path} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int Fsync(int fd);
 
     /// <summary>Replaces the contents with these entries (after dropping some when full), fsync'd.</summary>
     public void Rewrite(IEnumerable<byte[]> lines)
@@ -107,13 +118,11 @@ public sealed class SpoolFile : IDisposable
         _stream.Flush(flushToDisk: true);
     }
 
-    /// <summary>Empties the file: everything in it is stored.</summary>
+    /// <summary>Empties the file: everything in it is stored. (Not fsync'd: after a crash, re-sending stored entries is a no-op.)</summary>
     public void Clear()
     {
-        if (_stream.Length == 0)
-            return;
-        _stream.SetLength(0);
-        _stream.Flush(flushToDisk: true);
+        if (_stream.Length > 0)
+            _stream.SetLength(0);
     }
 
     public void Dispose() => _stream.Dispose();

@@ -90,6 +90,7 @@ public sealed partial class SpoolingStore
 
     private async Task DrainLockedAsync(CancellationToken token)
     {
+        _file.SyncToDisk(); // group commit of everything appended since the last drain
         while (true)
         {
             (SpoolEntry Entry, byte[] Line) head;

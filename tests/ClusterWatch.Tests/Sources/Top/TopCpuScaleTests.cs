@@ -36,6 +36,8 @@ public class TopCpuScaleTests
         var after = Frame("0:11.32", "66.0");
         Assert.Equal(TopCpuScale.Solaris, TopCpuScales.Detect(after, 2, before, 1.0));
         Assert.Equal(TopCpuScale.Irix, TopCpuScales.Detect(Frame("0:10.66", "66.0"), 2, before, 1.0));
+        // 0.94 s in 1 s against 66.0 shown: 0.70 of Irix, 1.40 of Solaris — neither within 25 %: no vote.
+        Assert.Null(TopCpuScales.Detect(Frame("0:10.94", "66.0"), 2, before, 1.0));
     }
 
     [Fact]
