@@ -24,7 +24,7 @@ machine() {
   local model mem
   model=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
   mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
-  echo "$(nproc) vCPU ($model), $mem RAM, $(uname -sr), $(date -u +'%Y-%m-%d %H:%M UTC'). Shared with other engineers' builds and tests while it ran: see the measured busy share and load average per level below."
+  echo "$(nproc) vCPU ($model), $mem RAM, $(uname -sr). Shared with other engineers' builds and tests while it ran: see the measured busy share and load average per level below."
 }
 
 if [ "${1:-}" != "--report-only" ]; then

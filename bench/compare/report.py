@@ -27,6 +27,7 @@ def summarize(results):
         names = list(dict.fromkeys(n for r in rs for n in r["contenders"]))
         meta = {
             "runs": len(rs),
+            "when": __import__("datetime").datetime.fromtimestamp(min(r["start"] for r in rs), __import__("datetime").timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "processes": med([r["processes"] for r in rs]),
             "busy": med([r["machine_busy_pct_of_one_core"] for r in rs]),
             "known": med([r["known_load_pct"] for r in rs]),
@@ -74,19 +75,23 @@ def markdown(summary, machine, command):
              ""]
     for level, s in summary.items():
         m = s["meta"]
-        lines += [f"### About {level:,} processes (measured {m['processes']:.0f}; {m['runs']} run(s) of {m['seconds']:.0f} s)", "",
+        lines += [f"### About {level:,} processes (measured {m['processes']:.0f}; {m['runs']} run(s) of {m['seconds']:.0f} s from {m['when']})", "",
                   f"Machine busy: {m['busy']:.0f} % of one core out of 200 % (the known loads: {m['known']:.0f} %); load average "
                   f"{m['load1']:.1f} at the start. True CPU per user (median): " +
                   ", ".join(f"{u} ({d}) {m['truth'][u]:.1f} %" for u, d in USERS) + f"; memory user RSS {m['mem_truth']:.0f} MiB.", "",
                   "| contender | " + " | ".join(f"{u} error (pp)" for u, _ in USERS) + " | memory error (MiB) | own CPU (s) | own CPU (% of a core) | own peak RSS (MiB) |",
                   "| --- | " + " | ".join("---:" for _ in USERS) + " | ---: | ---: | ---: | ---: |"]
+        notes = []
         for n, c in s["contenders"].items():
             if "pending" in c:
-                lines.append(f"| {n} | " + " | ".join("pending" for _ in USERS) + f" | pending | – | – | – |")
+                lines.append(f"| {n} | " + " | ".join("n/a" for _ in USERS) + f" | n/a | – | – | – |")
+                notes.append(f"{n}: {c['pending']}.")
                 continue
             lines.append(f"| {n} | " + " | ".join(fmt(c["err"][u], 2) for u, _ in USERS) +
                          f" | {fmt(c['mem_err'], 0)} | {fmt(c['cost_cpu_s'], 2, False)} | {fmt(c['cost_pct'], 2, False)} | {fmt(c['cost_rss'], 1, False)} |")
         lines.append("")
+        if notes:
+            lines += ["n/a: " + " ".join(notes), ""]
     lines += ["![error per user per contender](compare.svg)", "",
               "What these numbers say, where ClusterWatch meets the issue's targets and where it falls short: "
               "[compare.md](compare.md).", ""]
@@ -95,8 +100,8 @@ def markdown(summary, machine, command):
 
 def chart(summary):
     levels = list(summary)
-    names = [n for n in dict.fromkeys(n for s in summary.values() for n in s["contenders"]) if all("pending" not in s["contenders"].get(n, {"pending": 1}) for s in summary.values())]
-    vals = [summary[l]["contenders"][n]["err"][u] for l in levels for n in names for u, _ in USERS]
+    names = [n for n in dict.fromkeys(n for s in summary.values() for n in s["contenders"]) if any("err" in s["contenders"].get(n, {}) for s in summary.values())]
+    vals = [summary[l]["contenders"][n]["err"][u] for l in levels for n in names for u, _ in USERS if "err" in summary[l]["contenders"].get(n, {})]
     lo = min(min(vals), -1.0)
     hi = max(max(vals), 1.0)
     lo, hi = (int(lo // 5) * 5, (int(hi // 5) + 1) * 5)
@@ -121,10 +126,13 @@ def chart(summary):
             gx = left + g * group_w + group_w * 0.1
             o.append(f'<text x="{left + g * group_w + group_w / 2:.1f}" y="{y0 + panel_h + 16}" text-anchor="middle">{html.escape(u)}: {html.escape(desc)}</text>')
             for k, n in enumerate(names):
-                v = summary[level]["contenders"][n]["err"][u]
                 x = gx + k * bar_w
+                if "err" not in summary[level]["contenders"].get(n, {}):
+                    o.append(f'<text x="{x + bar_w / 2:.1f}" y="{zero - 4:.1f}" text-anchor="middle" font-size="7" fill="{COLORS[k % len(COLORS)]}">n/a</text>')
+                    continue
+                v = summary[level]["contenders"][n]["err"][u]
                 y, h = (zero - v * scale, v * scale) if v >= 0 else (zero, -v * scale)
-                o.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{max(h, 0.5):.1f}" fill="{COLORS[k % len(COLORS)]}"><title>{html.escape(n)}, {u}: {v:+.2f} pp</title></rect>')
+                o.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w - 1:.1f}" height="{max(h, 1.5):.1f}" fill="{COLORS[k % len(COLORS)]}"><title>{html.escape(n)}, {u}: {v:+.2f} pp</title></rect>')
                 if abs(v) >= 1:
                     ty = y - 2 if v >= 0 else y + h + 10
                     o.append(f'<text x="{x + bar_w / 2:.1f}" y="{ty:.1f}" text-anchor="middle" font-size="8">{v:+.1f}</text>')

@@ -63,6 +63,7 @@ public sealed class ProfileTests : IDisposable
         Assert.NotEmpty(doc.GetElementsByTagName("rect", "http://www.w3.org/2000/svg").Cast<XmlElement>().Skip(2));
 
         var run = Environment.GetEnvironmentVariable("CW_TEST_RUN") ?? _dir;
+        Directory.CreateDirectory(run);
         var png = Path.Combine(run, "profile-screenshot.png");
         File.Delete(png);
         var psi = new ProcessStartInfo(chromium) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
