@@ -249,7 +249,7 @@ public abstract partial class SqlUsageStore : IUsageStore
     }
 
     /// <summary>INSERT INTO t (cols) VALUES (@p0, …), (…) for <paramref name="rows"/> rows.</summary>
-    protected static string InsertSql(string table, string[] columns, int rows)
+    protected internal static string InsertSql(string table, string[] columns, int rows)
     {
         var sb = new StringBuilder("INSERT INTO ").Append(table).Append(" (").AppendJoin(", ", columns).Append(") VALUES ");
         var p = 0;

@@ -92,19 +92,6 @@ internal static class MySqlRows
         return n;
     }
 
-    private static string Sql(string table, string[] columns, int rows, string? upsert)
-    {
-        var sb = new StringBuilder("INSERT INTO ").Append(table).Append(" (").AppendJoin(", ", columns).Append(") VALUES ");
-        var p = 0;
-        for (var r = 0; r < rows; r++)
-        {
-            sb.Append(r == 0 ? "(" : ", (");
-            for (var i = 0; i < columns.Length; i++)
-                sb.Append(i == 0 ? "@p" : ", @p").Append(p++);
-            sb.Append(')');
-        }
-        if (upsert != null)
-            sb.Append(' ').Append(upsert);
-        return sb.ToString();
-    }
+    private static string Sql(string table, string[] columns, int rows, string? upsert) =>
+        SqlUsageStore.InsertSql(table, columns, rows) + (upsert == null ? "" : " " + upsert);
 }
