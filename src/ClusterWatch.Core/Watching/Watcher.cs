@@ -23,6 +23,7 @@ public sealed class Watcher
     private readonly IWatchReporter _report;
     private readonly WindowAggregator _aggregator;
     private readonly object _aggLock = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<WindowRow>> _lastWindows = new(StringComparer.Ordinal);
     private long _rowsWritten;
     private long _writeErrors;
 
@@ -56,6 +57,11 @@ public sealed class Watcher
         lock (_aggLock)
             rest = _aggregator.Flush();
         await WriteAggregatesAsync(rest, CancellationToken.None);
+        if (rest.Windows.Count > 0)
+        {
+            var start = rest.Windows.Min(r => r.Start);
+            _report.Status(StatusLine(start, _clock.GetUtcNow()) + " (partial window at stop)");
+        }
     }
 
     /// <summary>A restart inside a window or cycle reloads its stored samples, so those rows are completed, not duplicated.</summary>
@@ -107,7 +113,8 @@ public sealed class Watcher
                     live.RecordSuccess(sample, watch.Elapsed.TotalSeconds, snap.VanishedCount);
                     await StoreAsync(sample, token);
                 }
-                if (lastState != state || state != NodeState.Up)
+                // Written on change, and once per window so last_seen_ts follows the node.
+                if (lastState != state || state != NodeState.Up || tick.UtcTicks % _options.Window.Ticks == 0)
                     await UpsertNodeAsync(new NodeStatus(source.Node, source.Host, source.Kind, state, tick, null, snap.CpuCount, snap.MemTotalBytes), token);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -165,6 +172,8 @@ public sealed class Watcher
     {
         if (rows.IsEmpty)
             return;
+        foreach (var node in rows.Windows.GroupBy(r => r.Node, StringComparer.Ordinal))
+            _lastWindows[node.Key] = node.ToList();
         try
         {
             await _store.WriteAggregatesAsync(rows, token);
@@ -207,15 +216,17 @@ public sealed class Watcher
         var up = nodes.Count(n => n.Status?.State is NodeState.Up or NodeState.Partial);
         var samples = nodes.Select(n => n.LastSample).Where(s => s != null).ToList();
         var procs = samples.Sum(s => s!.ProcessCount);
-        var top = samples.SelectMany(s => s!.Users).GroupBy(u => u.User, StringComparer.Ordinal)
-            .Select(g => (User: g.Key, Cpu: g.Sum(u => u.CpuPct))).OrderByDescending(u => u.Cpu).FirstOrDefault();
+        // The top user of the last closed window (its average, summed over nodes), not of the last sample.
+        var top = _lastWindows.Values.SelectMany(rows => rows).Where(r => r.Kind == ItemKind.User)
+            .GroupBy(r => r.ItemKey, StringComparer.Ordinal)
+            .Select(g => (User: g.Key, Cpu: g.Sum(r => r.Cpu.Avg))).OrderByDescending(u => u.Cpu).FirstOrDefault();
         var problems = nodes.Where(n => n.Status is { State: not NodeState.Up }).Select(n => $"{n.Name} {n.Status!.State.ToText()}").ToList();
         var errors = Interlocked.Read(ref _writeErrors);
         if (errors > 0)
             problems.Add($"{errors} write errors");
         if (_store.Problem is { } storeProblem)
             problems.Add(storeProblem);
-        var topText = top.User == null ? "-" : $"{top.User} {top.Cpu.ToString("0.0", CultureInfo.InvariantCulture)}%";
+        var topText = top.User == null ? "-" : $"{top.User} {top.Cpu.ToString("0.0", CultureInfo.InvariantCulture)}% (window avg)";
         return $"{end:HH:mm:ss}Z window {start:HH:mm:ss}–{end:HH:mm:ss} · nodes {up}/{nodes.Count} up · {procs} processes · top user {topText} · {RowsWritten} rows written · problems: {(problems.Count == 0 ? "none" : string.Join(", ", problems))}";
     }
 

@@ -111,7 +111,7 @@ internal static class ReportCommand
                     table.AddRow(pick.Select(i => (Spectre.Console.Rendering.IRenderable)new Text(Convert.ToString(v[i], CultureInfo.InvariantCulture) ?? "")).ToArray());
                 }
                 AnsiConsole.Write(table);
-                Console.WriteLine("CPU in % of one core (200 = two busy cores), averaged over the range; RSS sums count shared pages once per process.");
+                Console.WriteLine("CPU in % of one core (200 = two busy cores), averaged over the time sampled in the range (absent = 0); RSS sums count shared pages once per process.");
                 break;
         }
     }

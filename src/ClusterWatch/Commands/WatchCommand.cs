@@ -54,6 +54,8 @@ internal static class WatchCommand
 
     internal static async Task<int> RunAsync(AppConfig cfg, IWatchReporter reporter, CancellationToken ct)
     {
+        if (cfg.Web.Enabled)
+            WebStartup.Resolve(cfg.Web); // a bad address or a missing token is refused before anything is created
         await using var store = Factories.CreateWatchStore(cfg, reporter);
         try
         {

@@ -67,9 +67,9 @@ public static class ConfigLoader
         if (sample > TimeSpan.Zero && (sample.Ticks % TimeSpan.TicksPerSecond != 0))
             errors.Add(Error("Watch:Sample", $"'{Durations.Format(sample)}' is not a whole number of seconds; samples are stored per second — use e.g. 1s or 5s"));
         if (sample > TimeSpan.Zero && window > TimeSpan.Zero && window.Ticks % sample.Ticks != 0)
-            errors.Add(Error("Watch:Window", $"{Durations.Format(window)} is not a whole number of samples of {Durations.Format(sample)}; use a multiple such as {Durations.Format(sample * Math.Max(1, Math.Round(window / sample)))}"));
-        if (window > TimeSpan.Zero && cycle > TimeSpan.Zero && cycle.Ticks % window.Ticks != 0)
-            errors.Add(Error("Watch:Cycle", $"{Durations.Format(cycle)} is not a whole number of windows of {Durations.Format(window)}; use a multiple such as {Durations.Format(window * Math.Max(1, Math.Round(cycle / window)))}"));
+            errors.Add(Error("Watch:Window", $"{Durations.Format(window)} is not a whole number of samples of {Durations.Format(sample)}; use a multiple such as {Durations.Format(sample * Math.Max(2, Math.Round(window / sample)))}"));
+        else if (window > TimeSpan.Zero && cycle > TimeSpan.Zero && cycle.Ticks % window.Ticks != 0)
+            errors.Add(Error("Watch:Cycle", $"{Durations.Format(cycle)} is not a whole number of windows of {Durations.Format(window)}; use a multiple such as {Durations.Format(window * Math.Max(2, Math.Round(cycle / window)))}"));
         if (window > TimeSpan.Zero && cycle > TimeSpan.Zero && cycle.Ticks % window.Ticks == 0 && cycle.Ticks / window.Ticks > 3)
             errors.Add(Error("Watch:Cycle", $"a cycle holds at most 3 windows (history keeps three window averages); use {Durations.Format(window * 3)} or fewer"));
         TimeSpan? duration = raw["Watch:Duration"] is { Length: > 0 } ? Duration(raw, "Watch:Duration", TimeSpan.Zero, errors) : null;
@@ -142,7 +142,7 @@ public static class ConfigLoader
         }
         if (value <= TimeSpan.Zero)
         {
-            errors.Add(Error(key, $"'{text}' must be greater than zero"));
+            errors.Add(Error(key, $"'{text}' must be greater than zero, e.g. 5s"));
             return fallback;
         }
         return value;
@@ -181,7 +181,12 @@ public static class ConfigLoader
                 errors.Add(Error("Store:Sqlite", $"folder '{dir}' does not exist; create it or choose another path"));
                 return;
             }
-            using var _ = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
+            var existed = File.Exists(full);
+            using (new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite))
+            {
+            }
+            if (!existed)
+                File.Delete(full); // only a probe: a refused configuration leaves nothing behind
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {

@@ -42,14 +42,16 @@ public sealed class WatchLocalTests : IDisposable
             var seqs = await ColumnAsync<long>(c, "SELECT seq FROM samples ORDER BY seq");
             Assert.True(seqs.Count >= 25, $"only {seqs.Count} samples in 30 s at 1 s");
             Assert.Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), seqs); // no gaps
-            var first = await ScalarAsync<long>(c, "SELECT MIN(ts) FROM samples");
             var last = await ScalarAsync<long>(c, "SELECT MAX(ts) FROM samples");
             var n = seqs.Count;
+            var covered = await ScalarAsync<double>(c, "SELECT SUM(interval_s) FROM samples");
             foreach (var (user, log) in new[] { ("cwsteady", "steady.log"), ("cwforker", "forker.log") })
             {
-                // Absent samples count as 0: the average is the sum over the node's samples divided by their number.
-                var stored = await ScalarAsync<double>(c, $"SELECT COALESCE(SUM(cpu_pct), 0) FROM user_samples WHERE username = '{user}'") / n;
-                var truth = LoadUsers.TruePercent(Path.Combine(_dir, log), first - 1, last);
+                // CPU-seconds stored (each interval's % × its length on the node clock) over the time the samples cover,
+                // against the load's own rusage over the same span: irregular intervals on a busy machine can't skew it.
+                var storedSeconds = await ScalarAsync<double>(c, $"SELECT COALESCE(SUM(u.cpu_pct * s.interval_s), 0) / 100 FROM user_samples u JOIN samples s ON s.node_name = u.node_name AND s.seq = u.seq WHERE u.username = '{user}'");
+                var stored = storedSeconds / covered * 100;
+                var truth = LoadUsers.TruePercent(Path.Combine(_dir, log), last - covered, last);
                 TestServers.Record("accuracy.txt", $"proc watch {DateTime.UtcNow:O} {user}: stored average {stored:0.00}% vs its own rusage {truth:0.00}%");
                 Assert.True(Math.Abs(stored - truth) <= 3, $"{user}: stored average {stored:0.00}% vs its own rusage {truth:0.00}%");
                 Assert.True(truth > 10, $"{user}: the load did not run ({truth:0.0}%)");
