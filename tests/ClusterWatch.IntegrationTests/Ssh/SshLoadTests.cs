@@ -58,8 +58,11 @@ public sealed class SshLoadTests : IDisposable
                 // Cadence is SshFaultTests' and SshFanOutTests' subject; here a tick lost to a machine-wide stall (or, for
                 // top, a tick between two of its frames) only thins the average of a steady load.
                 Assert.True(samples[0] >= t1 - t0 - 3, $"{kind} {node}: {samples[0]} samples in {t1 - t0} s; problems: {string.Join(" | ", run.Reporter.Lines)}");
-                var sum = await SshWatch.ColumnAsync<double>(run.Db, "SELECT COALESCE(SUM(cpu_pct), 0) FROM user_samples WHERE node_name = $n AND username = $u AND ts > $a AND ts <= $b", ("$n", node), ("$u", user), ("$a", t0), ("$b", t1));
-                measured[i] = sum[0] / samples[0];
+                // CPU-seconds stored (each interval's % × its length on the node's clock) over the time those samples cover:
+                // a late or lost tick changes interval lengths, which a plain mean of percentages would weigh wrongly.
+                var cpuSeconds = await SshWatch.ColumnAsync<double>(run.Db, "SELECT COALESCE(SUM(u.cpu_pct * s.interval_s), 0) FROM user_samples u JOIN samples s ON s.node_name = u.node_name AND s.seq = u.seq WHERE u.node_name = $n AND u.username = $u AND s.ts > $a AND s.ts <= $b", ("$n", node), ("$u", user), ("$a", t0), ("$b", t1));
+                var covered = await SshWatch.ColumnAsync<double>(run.Db, "SELECT SUM(interval_s) FROM samples WHERE node_name = $n AND ts > $a AND ts <= $b", ("$n", node), ("$a", t0), ("$b", t1));
+                measured[i] = cpuSeconds[0] / covered[0];
                 TestServers.Record("accuracy.txt", $"ssh {kind} {DateTime.UtcNow:O} {node}/{user}: stored {measured[i]:0.00}% vs host /proc {truth:0.00}%");
                 Assert.True(Math.Abs(measured[i] - truth) <= tolerance, $"{kind} {node}/{user}: stored average {measured[i]:0.00}% vs the load's own CPU {truth:0.00}%");
                 Assert.True(truth > 1, $"{node}: the load did not run ({truth:0.0}%)");
