@@ -48,6 +48,14 @@ for f in "$ROOT"/tests/setup/*.sh; do
   source "$f"
 done
 
+# CW_TEST_SERVERS_ONLY=1: start the servers, write their variables to .test-run/env.txt (for `set -a; . FILE`)
+# and keep them until this script is stopped (Ctrl-C / kill) — for working on one test or a benchmark.
+if [ "${CW_TEST_SERVERS_ONLY:-}" = 1 ]; then
+  env | grep -E '^CW_TEST_' | sed "s/=\(.*\)/='\1'/" > "$CW_TEST_RUN/env.txt"
+  echo "servers up; variables in $CW_TEST_RUN/env.txt; stop with kill $$"
+  while true; do sleep 3600; done
+fi
+
 echo "== build"
 dotnet build ClusterWatch.slnx -c Release -v q -nologo 2>&1 | tail -3
 
@@ -55,7 +63,8 @@ status=0
 for proj in tests/ClusterWatch.Tests tests/ClusterWatch.IntegrationTests; do
   name=$(basename "$proj")
   echo "== $name"
-  dotnet test "$proj" -c Release --no-build --nologo -v q \
+  # CW_TEST_FILTER: a `dotnet test --filter` expression, to run part of the tests (e.g. FullyQualifiedName~Ssh).
+  dotnet test "$proj" -c Release --no-build --nologo -v q ${CW_TEST_FILTER:+--filter "$CW_TEST_FILTER"} \
     --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" \
     --results-directory "$CW_TEST_RUN/results" || status=1
 done
