@@ -8,7 +8,7 @@ namespace ClusterWatch.Benchmarks;
 
 /// <summary>
 /// `ssh NAME HOST PORT KEY KNOWN_HOSTS SAMPLES [compress]`: the watcher's CPU and the bytes per node-sample of the proc
-/// source over SSH against a real node: one connection, SAMPLES snapshots taken back to back (after 3 warm-up ones),
+/// source over SSH against a real node: one connection, SAMPLES snapshots taken back to back (after 10 s of warm-up ones),
 /// each fed to the CPU delta tracker as the watcher does. CPU is this process's user+system time (SSH.NET's
 /// decryption threads included); payload bytes are the script's output; wire bytes come from the kernel's tcp_info
 /// (ss) for the connection.
@@ -24,7 +24,10 @@ public static class SshMeasure
         await using var src = new SshProcSource(ep);
         var tracker = new CpuDeltaTracker();
         var procs = 0;
-        for (var i = 0; i < 3; i++)
+        // Warm up for 10 s: tiered JIT (with dynamic PGO) recompiles the hot paths for seconds after the start and
+        // would otherwise be charged to the first samples (a long-running watcher pays it once).
+        var warm = Stopwatch.StartNew();
+        for (var i = 0; i < 3 || warm.Elapsed < TimeSpan.FromSeconds(10); i++)
             procs = tracker.Update(await src.TakeAsync(DateTimeOffset.UtcNow, CancellationToken.None))?.ProcessCount ?? procs;
         var me = Process.GetCurrentProcess();
         me.Refresh();
