@@ -13,7 +13,14 @@ public sealed class ProcScriptTests
     {
         var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         using var sh = Process.Start(psi)!;
-        await sh.StandardInput.WriteAsync(ProcScript.Text + "s 1\nx\n");
+        await sh.StandardInput.WriteAsync(ProcScript.Text);
+        await sh.StandardInput.FlushAsync();
+        // As the watcher does: requests only after the header, or sh would read them as part of its script.
+        string? line;
+        while ((line = await sh.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30))) is not null and not "E 0")
+        {
+        }
+        await sh.StandardInput.WriteAsync("s 1\nx\n");
         sh.StandardInput.Close();
         var output = await sh.StandardOutput.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30));
         await sh.WaitForExitAsync();
