@@ -6,7 +6,8 @@
 #
 # Needs the test servers: `setsid nohup env CW_TEST_SERVERS_ONLY=1 ./test.sh > /tmp/servers.log 2>&1 &` first.
 # Usage: [CW_BIN=DIR] bench/ssh-fanout.sh [NODES=50] [PROCS=300] [MEASURE=120] [WARMUP=60] [extra watch flags…]
-# Every node it starts is stopped at the end (sshd-ctl stop), also on failure or Ctrl-C.
+# Every node it starts is stopped and forgotten at the end (sshd-ctl stop, forget: its port is free again), also on
+# failure or Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODES=${1:-50}; PROCS=${2:-300}; MEASURE=${3:-120}; WARMUP=${4:-60}; shift 4 2>/dev/null || shift $#
@@ -25,7 +26,7 @@ T=$(mktemp -d)
 names=()
 cleanup() {
   [ -n "${PID:-}" ] && { kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
-  for n in "${names[@]}"; do "$CTL" stop "$n" >/dev/null 2>&1 || true; done
+  for n in "${names[@]}"; do "$CTL" stop "$n" >/dev/null 2>&1 || true; "$CTL" forget "$n" >/dev/null 2>&1 || true; done
   rm -rf "$T"
 }
 trap cleanup EXIT
