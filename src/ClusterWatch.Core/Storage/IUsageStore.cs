@@ -53,6 +53,9 @@ public interface IUsageStore : IAsyncDisposable
     /// <summary>Ends the owner's lease on a node (a clean stop), so another watcher may take it at once.</summary>
     Task ReleaseNodeAsync(string node, string owner, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>False once another watcher took the node over (see SpoolingStore): the watcher stops sampling it.</summary>
+    bool Watches(string node) => true;
+
     /// <summary>What is wrong with the store right now, for the status line ("database unreachable, 12 samples spooled"); null when fine.</summary>
     string? Problem => null;
 }

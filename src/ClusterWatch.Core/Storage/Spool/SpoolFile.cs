@@ -6,8 +6,10 @@ using ClusterWatch.Core.Model;
 
 namespace ClusterWatch.Core.Storage.Spool;
 
-/// <summary>One spooled write, in the order it was made: a sample, closed windows/history, or a node status.</summary>
-public sealed record SpoolEntry(NodeSample? Sample = null, AggregationOutput? Aggregates = null, NodeStatus? Node = null)
+/// <summary>One spooled write, in the order it was made: a sample, closed windows/history, or a node status — or the
+/// high-water mark (<paramref name="LastSeqs"/>: the highest seq this watcher has numbered, per node), which stays in
+/// an otherwise empty spool so a watcher starting while the database is down never reuses a seq.</summary>
+public sealed record SpoolEntry(NodeSample? Sample = null, AggregationOutput? Aggregates = null, NodeStatus? Node = null, IReadOnlyDictionary<string, long>? LastSeqs = null)
 {
     [JsonIgnore]
     public bool IsSample => Sample != null;
@@ -118,11 +120,12 @@ public sealed class SpoolFile : IDisposable
         _stream.Flush(flushToDisk: true);
     }
 
-    /// <summary>Empties the file: everything in it is stored. (Not fsync'd: after a crash, re-sending stored entries is a no-op.)</summary>
-    public void Clear()
+    /// <summary>Empties the file but for the high-water line: everything else in it is stored. (Not fsync'd: after a
+    /// crash, re-sending stored entries is a no-op.)</summary>
+    public void Clear(byte[] highWater)
     {
-        if (_stream.Length > 0)
-            _stream.SetLength(0);
+        _stream.SetLength(0);
+        _stream.Write(highWater);
     }
 
     public void Dispose() => _stream.Dispose();

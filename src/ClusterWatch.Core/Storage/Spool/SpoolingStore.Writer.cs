@@ -8,6 +8,15 @@ public sealed partial class SpoolingStore
         var line = SpoolFile.Encode(entry);
         lock (_lock)
         {
+            if (entry.Sample is { } s)
+            {
+                NoteSeq(s.Node, s.Seq);
+                if (_lost.ContainsKey(s.Node))
+                {
+                    _lostSamples++; // counted in the status line; the takeover itself was logged once
+                    return Task.CompletedTask;
+                }
+            }
             if (_spooledBytes + line.Length > _options.MaxBytes)
                 MakeRoom(line.Length);
             _file.Append(line);
@@ -36,7 +45,7 @@ public sealed partial class SpoolingStore
             n = next;
         }
         _droppedSamples += dropped;
-        _file.Rewrite(_queue.Select(q => q.Line));
+        _file.Rewrite(_queue.Select(q => q.Line).Prepend(HighWaterLine()));
         _spooledBytes = _file.Length;
         _report.Problem("store", $"spool {_file.Path} full ({_options.MaxBytes >> 20} MiB): dropped the {dropped} oldest samples ({_droppedSamples} so far); windows and history are kept");
     }
@@ -91,6 +100,8 @@ public sealed partial class SpoolingStore
     private async Task DrainLockedAsync(CancellationToken token)
     {
         _file.SyncToDisk(); // group commit of everything appended since the last drain
+        if (!_ready)
+            await BecomeReadyAsync(token);
         while (true)
         {
             (SpoolEntry Entry, byte[] Line) head;
@@ -98,8 +109,8 @@ public sealed partial class SpoolingStore
             {
                 if (_queue.First == null)
                 {
-                    _file.Clear();
-                    _spooledBytes = 0;
+                    _file.Clear(HighWaterLine());
+                    _spooledBytes = _file.Length;
                     return;
                 }
                 head = _queue.First.Value;
@@ -107,7 +118,10 @@ public sealed partial class SpoolingStore
             }
             try
             {
-                await SendAsync(head.Entry, token);
+                foreach (var node in NodesOf(head.Entry))
+                    await VerifyNodeAsync(node, token);
+                if (WithoutLostNodes(head.Entry) is { } send)
+                    await SendAsync(send, token);
             }
             catch (Exception e) when (e is not OperationCanceledException && _options.IsPermanent(e))
             {
@@ -146,7 +160,7 @@ public sealed partial class SpoolingStore
         var claim = await _inner.ClaimNodeAsync(node, _options.Owner, now, _options.Lease, token);
         _renewed[node] = now;
         if (!claim.Granted)
-            _report.Problem(node, $"lease lost: watcher {claim.Owner} holds this node until {claim.Until:HH:mm:ss}Z");
+            Lose(node, $"watcher {claim.Owner} holds its lease until {claim.Until:yyyy-MM-dd HH:mm:ss}Z");
     }
 
     private void NoteFailure(Exception e)
@@ -157,6 +171,8 @@ public sealed partial class SpoolingStore
             first = _downSince == null;
             _downSince ??= _clock.GetUtcNow();
             _lastError = e.Message;
+            if (_ready)
+                _unverified.UnionWith(_owned); // after an outage, each node's lease is claimed again before its next sample goes
         }
         if (first)
             _report.Problem("store", $"database unreachable ({e.Message}); sampling continues into the spool {_file.Path}, reconnecting with back-off");
