@@ -36,6 +36,26 @@ public static class LoadUsers
         }
         """;
 
+    /// <summary>
+    /// Over and over: a parent starts a job burning CPU for ~2 s and exits just before it, so the job is orphaned
+    /// and reaped by init or a subreaper in the same interval as its parent's end (how killed job trees end).
+    /// </summary>
+    public const string Orphans = """
+        use strict; use Time::HiRes qw(time sleep); use POSIX ();
+        open(my $log, '>', $ARGV[0]) or die; select((select($log), $| = 1)[0]);
+        while (1) {
+          my $p = fork();
+          if (defined $p && $p == 0) {
+            my $c = fork();
+            if (defined $c && $c == 0) { my $t = time; while (time - $t < 2.05) {} POSIX::_exit(0); }
+            sleep(2.0); POSIX::_exit(0);
+          }
+          waitpid($p, 0);
+          my @c = times; printf $log "%.3f %.4f\n", time, $c[0]+$c[1]+$c[2]+$c[3];
+          sleep(0.5);
+        }
+        """;
+
     public static bool IsRoot => Environment.UserName == "root";
 
     /// <summary>Creates the user if it does not exist (needs root).</summary>
