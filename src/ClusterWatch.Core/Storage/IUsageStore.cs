@@ -25,6 +25,13 @@ public interface IUsageStore : IAsyncDisposable
     /// <summary>Writes one node sample (samples, user_samples, process_samples) in one transaction; a (node, seq) already stored is left as it is.</summary>
     Task WriteSampleAsync(NodeSample sample, CancellationToken cancellationToken);
 
+    /// <summary>Writes several samples (any nodes); SQL stores do it in one transaction (a backlog or many nodes at once).</summary>
+    async Task WriteSamplesAsync(IReadOnlyList<NodeSample> samples, CancellationToken cancellationToken)
+    {
+        foreach (var s in samples)
+            await WriteSampleAsync(s, cancellationToken);
+    }
+
     /// <summary>Upserts closed (or partial) windows and history rows.</summary>
     Task WriteAggregatesAsync(AggregationOutput rows, CancellationToken cancellationToken);
 

@@ -36,7 +36,7 @@ public sealed partial class SpoolingStore
         for (var n = _queue.First; n != null && _spooledBytes - freed + target > _options.MaxBytes;)
         {
             var next = n.Next;
-            if (n.Value.Entry.IsSample && !(_inFlight is { } f && ReferenceEquals(f.Line, n.Value.Line)))
+            if (n.Value.Entry.IsSample && !_inFlight.Contains(n.Value.Line))
             {
                 freed += n.Value.Line.Length;
                 dropped++;
@@ -104,7 +104,7 @@ public sealed partial class SpoolingStore
             await BecomeReadyAsync(token);
         while (true)
         {
-            (SpoolEntry Entry, byte[] Line) head;
+            List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> batch;
             lock (_lock)
             {
                 if (_queue.First == null)
@@ -113,32 +113,81 @@ public sealed partial class SpoolingStore
                     _spooledBytes = _file.Length;
                     return;
                 }
-                head = _queue.First.Value;
-                _inFlight = head;
+                batch = TakeBatch();
+                foreach (var n in batch)
+                    _inFlight.Add(n.Value.Line);
             }
             try
             {
-                foreach (var node in NodesOf(head.Entry))
-                    await VerifyNodeAsync(node, token);
-                if (WithoutLostNodes(head.Entry) is { } send)
-                    await SendAsync(send, token);
-            }
-            catch (Exception e) when (e is not OperationCanceledException && _options.IsPermanent(e))
-            {
-                _report.Problem("store", $"the database refused {Describe(head.Entry)}: {e.Message}; dropped");
+                await SendBatchAsync(batch.Select(n => n.Value.Entry).ToList(), token);
             }
             finally
             {
-                _inFlight = null;
+                lock (_lock)
+                {
+                    _inFlight.Clear();
+                }
             }
             lock (_lock)
             {
-                if (_queue.First != null && ReferenceEquals(_queue.First.Value.Line, head.Line))
-                    _queue.RemoveFirst();
+                foreach (var n in batch)
+                    if (n.List != null) // not removed meanwhile (a node lost to another watcher)
+                        _queue.Remove(n);
             }
             NoteSuccess();
-            if (head.Entry.Sample is { } s)
-                await RenewLeaseAsync(s.Node, token);
+            foreach (var node in batch.Select(n => n.Value.Entry.Sample?.Node).OfType<string>().Distinct(StringComparer.Ordinal))
+                await RenewLeaseAsync(node, token);
+        }
+    }
+
+    /// <summary>
+    /// The head entry, or the run of consecutive samples at the head (any nodes, up to <see cref="BatchRows"/> rows):
+    /// those go in one transaction — a backlog after an outage, or many nodes sampled at once, costs one commit per
+    /// batch instead of one per sample. Windows, history and node rows stay one at a time, in order.
+    /// </summary>
+    private List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> TakeBatch()
+    {
+        var batch = new List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> { _queue.First! };
+        var rows = RowsOf(_queue.First!.Value.Entry);
+        for (var n = _queue.First.Next; n != null && n.Value.Entry.Sample != null && batch[0].Value.Entry.Sample != null && batch.Count < BatchSamples; n = n.Next)
+        {
+            rows += RowsOf(n.Value.Entry);
+            if (rows > BatchRows)
+                break;
+            batch.Add(n);
+        }
+        return batch;
+    }
+
+    private const int BatchRows = 50_000;
+    private const int BatchSamples = 200;
+
+    private static int RowsOf(SpoolEntry e) => e.Sample is { } s ? 1 + s.Users.Count + s.Processes.Count : 1;
+
+    /// <summary>Verifies the nodes, then sends; a batch the database refuses as a whole is sent entry by entry, so only a bad entry is dropped.</summary>
+    private async Task SendBatchAsync(List<SpoolEntry> entries, CancellationToken token)
+    {
+        foreach (var node in entries.SelectMany(NodesOf).Distinct(StringComparer.Ordinal))
+            await VerifyNodeAsync(node, token);
+        var send = entries.Select(WithoutLostNodes).OfType<SpoolEntry>().ToList();
+        if (send.Count == 0)
+            return;
+        try
+        {
+            if (send.Count == 1)
+                await SendAsync(send[0], token);
+            else
+                await _inner.WriteSamplesAsync(send.Select(e => e.Sample!).ToList(), token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && _options.IsPermanent(e))
+        {
+            if (send.Count == 1)
+            {
+                _report.Problem("store", $"the database refused {Describe(send[0])}: {e.Message}; dropped");
+                return;
+            }
+            foreach (var one in send)
+                await SendBatchAsync([one], token);
         }
     }
 

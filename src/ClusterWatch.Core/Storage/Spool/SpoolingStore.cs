@@ -25,7 +25,7 @@ public sealed partial class SpoolingStore : IUsageStore
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, DateTimeOffset> _renewed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _released = new(StringComparer.Ordinal);
-    private (SpoolEntry Entry, byte[] Line)? _inFlight;
+    private readonly HashSet<byte[]> _inFlight = new(ReferenceEqualityComparer.Instance);
     private Task? _writer;
     private long _droppedSamples;
     private long _spooledBytes;
