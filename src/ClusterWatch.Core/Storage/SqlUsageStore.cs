@@ -104,6 +104,8 @@ public abstract partial class SqlUsageStore : IUsageStore
         {
             await InsertRowsAsync(c, tx, "windows", Tables.Windows, rows.Windows.Select(RowMapping.Window), Tables.WindowKeys, cancellationToken);
             await InsertRowsAsync(c, tx, "history", Tables.History, rows.History.Select(RowMapping.History), Tables.HistoryKeys, cancellationToken);
+            foreach (var (node, hour) in rows.History.Select(h => (h.Node, Hourly.HourStart(h.Start))).Distinct())
+                await ExecAsync(c, tx, Hourly.RecomputeSql(UpsertClause(Hourly.Keys, Hourly.Values)), cancellationToken, node, hour, hour + Hourly.Seconds);
         }, cancellationToken);
 
     public Task UpsertNodeAsync(NodeStatus status, CancellationToken cancellationToken) =>
@@ -121,7 +123,7 @@ public abstract partial class SqlUsageStore : IUsageStore
         {
             ("process_samples", "ts", retention.Samples), ("user_samples", "ts", retention.Samples),
             ("samples", "ts", retention.Samples), ("windows", "window_start_ts", retention.Windows),
-            ("history", "cycle_start_ts", retention.History),
+            ("history", "cycle_start_ts", retention.History), ("history_hourly", "hour_start_ts", retention.History),
         };
         foreach (var (table, column, keep) in targets)
         {
