@@ -17,12 +17,7 @@ public sealed class WatchLocalTests : IDisposable
     [Fact]
     public async Task Watch_TwoUsers_StoredAverageWithin3PointsOfTheirOwnRusage()
     {
-        if (!LoadUsers.IsRoot)
-        {
-            if (TestServers.InCi)
-                Assert.Fail("this test creates users and must run as root (CI runs as root)");
-            Assert.Skip("needs root to create the test users: run ./test.sh as root");
-        }
+        LoadUsers.RequireRoot("creates the load users");
         LoadUsers.Ensure("cwsteady");
         LoadUsers.Ensure("cwforker");
         var steady = LoadUsers.Start("cwsteady", LoadUsers.Steady, _dir, "steady");
@@ -75,12 +70,7 @@ public sealed class WatchLocalTests : IDisposable
         // A job orphaned and reaped by init/a subreaper in the same interval as its parent's end: the reaper's cutime
         // holds the job's whole life, of which the earlier samples already counted all but the last interval. Counted
         // twice, the sum over users exceeds the node's busy CPU by ~2 s per job (as root at 227 % on 2 cores once).
-        if (!LoadUsers.IsRoot)
-        {
-            if (TestServers.InCi)
-                Assert.Fail("this test creates users and must run as root (CI runs as root)");
-            Assert.Skip("needs root to create the test users: run ./test.sh as root");
-        }
+        LoadUsers.RequireRoot("creates the load users");
         LoadUsers.Ensure("cworphan");
         var orphans = LoadUsers.Start("cworphan", LoadUsers.Orphans, _dir, "orphans");
         try
