@@ -28,7 +28,7 @@ public sealed class SpoolingStoreOfflineTests : IDisposable
         for (var seq = 41; seq <= 43; seq++)
             await spool.WriteSampleAsync(Sample("n1", seq), Ct);
         Assert.Empty(await spool.LoadSamplesAsync("n1", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, Ct) is { Count: 3 } ? [] : new[] { "spooled samples not loaded" });
-        Assert.Contains(_problems, p => p.Contains("database unreachable at start", StringComparison.Ordinal));
+        Assert.Contains(_problems.ToList(), p => p.Contains("database unreachable at start", StringComparison.Ordinal));
         Assert.Contains("database unreachable at start", spool.Problem, StringComparison.Ordinal);
         inner.Down = false;
         await WaitUntil(() => spool.Pending == 0);
@@ -56,11 +56,12 @@ public sealed class SpoolingStoreOfflineTests : IDisposable
             await spool.WriteSampleAsync(Sample("n2", seq), Ct);
         }
         inner.Down = false;
-        await WaitUntil(() => spool.Pending == 0);
+        await WaitUntil(() => spool.Pending == 0 && inner.Writes.Count == 3);
+        await WaitUntil(() => _problems.Any(p => p.Contains("taken over", StringComparison.Ordinal)));
         Assert.Equal(["sample n2 1", "sample n2 2", "sample n2 3"], inner.Writes);
         Assert.False(spool.Watches("n1"));
         Assert.True(spool.Watches("n2"));
-        Assert.Contains(_problems, p => p.Contains("3 spooled samples of it (seq 1–3) are not sent", StringComparison.Ordinal) && p.Contains("up to seq 7", StringComparison.Ordinal));
+        Assert.Contains(_problems.ToList(), p => p.Contains("3 spooled samples of it (seq 1–3) are not sent", StringComparison.Ordinal) && p.Contains("up to seq 7", StringComparison.Ordinal));
         await spool.WriteSampleAsync(Sample("n1", 4), Ct); // a late sample of the lost node: counted, not sent
         Assert.Contains("taken over by another watcher: n1 (1 later samples not stored)", spool.Problem, StringComparison.Ordinal);
     }
@@ -80,11 +81,12 @@ public sealed class SpoolingStoreOfflineTests : IDisposable
         await WaitUntil(() => spool.Problem?.Contains("database unreachable", StringComparison.Ordinal) == true);
         inner.LeaseHolder["n1"] = "other:/x.spool"; // the lease ran out during the outage and another watcher took it
         inner.Down = false;
-        await WaitUntil(() => spool.Pending == 0);
+        await WaitUntil(() => spool.Pending == 0 && !spool.Watches("n1"));
+        await WaitUntil(() => _problems.Count(p => p.Contains("taken over", StringComparison.Ordinal)) == 1); // logged right after the queue is cut
         Assert.DoesNotContain("sample n1 2", inner.Writes);
         Assert.DoesNotContain("sample n1 3", inner.Writes);
         Assert.False(spool.Watches("n1"));
-        Assert.Contains(_problems, p => p.Contains("watcher other:/x.spool holds its lease", StringComparison.Ordinal) && p.Contains("2 spooled samples of it (seq 2–3)", StringComparison.Ordinal));
+        Assert.Contains(_problems.ToList(), p => p.Contains("watcher other:/x.spool holds its lease", StringComparison.Ordinal) && p.Contains("2 spooled samples of it (seq 2–3)", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -111,21 +111,25 @@ public sealed class SpoolFile : IDisposable
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static extern int Fsync(int fd);
 
-    /// <summary>Replaces the contents with these entries (after dropping some when full), fsync'd.</summary>
+    /// <summary>Replaces the contents with these entries (after dropping some when full), fsync'd. Written over the old
+    /// contents from the start, then cut: a kill half-way leaves the new lines, at most one torn line (skipped on load)
+    /// and old entries (re-sent: writes are idempotent) — never a file without its high-water line.</summary>
     public void Rewrite(IEnumerable<byte[]> lines)
     {
-        _stream.SetLength(0);
+        _stream.Position = 0;
         foreach (var l in lines)
             _stream.Write(l);
+        _stream.SetLength(_stream.Position);
         _stream.Flush(flushToDisk: true);
     }
 
-    /// <summary>Empties the file but for the high-water line: everything else in it is stored. (Not fsync'd: after a
-    /// crash, re-sending stored entries is a no-op.)</summary>
+    /// <summary>Empties the file but for the high-water line: everything else in it is stored. Written over the start,
+    /// then cut, like <see cref="Rewrite"/>. (Not fsync'd: after a crash, re-sending stored entries is a no-op.)</summary>
     public void Clear(byte[] highWater)
     {
-        _stream.SetLength(0);
+        _stream.Position = 0;
         _stream.Write(highWater);
+        _stream.SetLength(highWater.Length);
     }
 
     public void Dispose() => _stream.Dispose();
