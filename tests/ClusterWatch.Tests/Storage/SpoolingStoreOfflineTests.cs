@@ -1,6 +1,7 @@
 using ClusterWatch.Core.Model;
 using ClusterWatch.Core.Storage.Spool;
-using ClusterWatch.Core.Watching;
+
+using static ClusterWatch.Tests.Storage.SpoolTestSupport;
 
 namespace ClusterWatch.Tests.Storage;
 
@@ -93,7 +94,7 @@ public sealed class SpoolingStoreOfflineTests : IDisposable
     public async Task StartWhileDown_WithoutIsUnreachable_StillFails()
     {
         var inner = new FakeStore { Down = true };
-        await using var spool = new SpoolingStore(inner, new SpoolOptions(_path, "me", TimeSpan.FromMinutes(2)), new Reporter(_problems));
+        await using var spool = new SpoolingStore(inner, new SpoolOptions(_path, "me", TimeSpan.FromMinutes(2)), new ListReporter(_problems));
         await Assert.ThrowsAsync<IOException>(() => spool.MigrateAsync(Ct)); // SQLite: a store that can't open is an error
         inner.Down = false;
     }
@@ -106,7 +107,7 @@ public sealed class SpoolingStoreOfflineTests : IDisposable
             FirstBackoff = TimeSpan.FromMilliseconds(20),
             MaxBackoff = TimeSpan.FromMilliseconds(100),
             IsUnreachable = e => e is IOException,
-        }, new Reporter(_problems));
+        }, new ListReporter(_problems));
 
     private static byte[] HighWater(params (string Node, long Seq)[] seqs) =>
         SpoolFile.Encode(new SpoolEntry(LastSeqs: seqs.ToDictionary(s => s.Node, s => s.Seq)));
@@ -114,31 +115,4 @@ public sealed class SpoolingStoreOfflineTests : IDisposable
     private static NodeSample Sample(string node, long seq) =>
         new(node, seq, DateTimeOffset.FromUnixTimeSeconds(1_800_000_000 + 5 * seq), 5, 10, 1, 2, 1, 1, 0, SampleFlags.None,
             [new UserUsage("alice", 1000, 10, 10, 0, 100, 1, 1)], []);
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
-            await Task.Delay(20, Ct);
-        }
-    }
-
-    private sealed class Reporter(List<string> problems) : IWatchReporter
-    {
-        public void Status(string line)
-        {
-        }
-
-        public void Problem(string node, string message)
-        {
-            lock (problems)
-                problems.Add(message);
-        }
-
-        public void Debug(string message)
-        {
-        }
-    }
 }

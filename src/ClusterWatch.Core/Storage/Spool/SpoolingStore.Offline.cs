@@ -165,7 +165,7 @@ public sealed partial class SpoolingStore
         : e.Aggregates is { } a ? a.Windows.Select(w => w.Node).Concat(a.History.Select(h => h.Node)).Distinct(StringComparer.Ordinal)
         : [];
 
-    /// <summary>Drops what belongs to a lost node; true when nothing of the entry is left to send.</summary>
+    /// <summary>The entry without what belongs to a lost node; null when nothing of it is left to send.</summary>
     private SpoolEntry? WithoutLostNodes(SpoolEntry e)
     {
         lock (_lock)
