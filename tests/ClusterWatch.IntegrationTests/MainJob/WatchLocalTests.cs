@@ -89,8 +89,8 @@ public sealed class WatchLocalTests : IDisposable
             TestServers.Record("accuracy.txt", $"orphans {DateTime.UtcNow:O}: {jobs} jobs ended, attributed {attributed:0.00} CPU-s vs busy {busy:0.00} CPU-s, cworphan {orphanSeconds:0.00} CPU-s");
             Assert.True(jobs >= 5, $"only {jobs} orphaned jobs ended");
             Assert.True(orphanSeconds > 5, $"the jobs' CPU was not seen as cworphan's ({orphanSeconds:0.00} CPU-s)");
-            // Reading /proc/stat and every process is not atomic: allow 1 CPU-s and 2 % of skew, far below ~2 s per job.
-            Assert.True(attributed <= busy * 1.02 + 1.0, $"users were credited {attributed:0.00} CPU-s but the node was busy only {busy:0.00} CPU-s ({jobs} orphaned jobs)");
+            // Reading /proc/stat and every process is not atomic: allow 1.5 CPU-s and 3 % of skew, below the ~2 s per job counted twice before.
+            Assert.True(attributed <= busy * 1.03 + 1.5, $"users were credited {attributed:0.00} CPU-s but the node was busy only {busy:0.00} CPU-s ({jobs} orphaned jobs)");
         }
         finally
         {
@@ -137,6 +137,25 @@ public sealed class WatchLocalTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Contains(key, r.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MisspelledFlag_IsAUsageError_Exit2NamingIt()
+    {
+        var r = await ClusterWatchProcess.RunAsync(["watch", "--smaple", "5s", "--no-web", "--db", Path.Combine(_dir, "y.db")], TimeSpan.FromSeconds(30), _dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--smaple", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "y.db")), "a refused start must not create the database");
+    }
+
+    [Fact]
+    public async Task ReportSinceInTheFuture_BlamesSince()
+    {
+        var r = await ClusterWatchProcess.RunAsync(["report", "--db", Path.Combine(_dir, "z.db"), "--since", "2099-01-01T00:00Z"], TimeSpan.FromSeconds(30), _dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--since", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("2099-01-01 00:00:00Z is not in the past", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("--until", r.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
