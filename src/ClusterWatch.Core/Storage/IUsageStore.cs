@@ -25,6 +25,13 @@ public interface IUsageStore : IAsyncDisposable
     /// <summary>Writes one node sample (samples, user_samples, process_samples) in one transaction; a (node, seq) already stored is left as it is.</summary>
     Task WriteSampleAsync(NodeSample sample, CancellationToken cancellationToken);
 
+    /// <summary>Writes several samples (any nodes); SQL stores do it in one transaction (a backlog or many nodes at once).</summary>
+    async Task WriteSamplesAsync(IReadOnlyList<NodeSample> samples, CancellationToken cancellationToken)
+    {
+        foreach (var s in samples)
+            await WriteSampleAsync(s, cancellationToken);
+    }
+
     /// <summary>Upserts closed (or partial) windows and history rows.</summary>
     Task WriteAggregatesAsync(AggregationOutput rows, CancellationToken cancellationToken);
 
@@ -52,6 +59,9 @@ public interface IUsageStore : IAsyncDisposable
 
     /// <summary>Ends the owner's lease on a node (a clean stop), so another watcher may take it at once.</summary>
     Task ReleaseNodeAsync(string node, string owner, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>False once another watcher took the node over (see SpoolingStore): the watcher stops sampling it.</summary>
+    bool Watches(string node) => true;
 
     /// <summary>What is wrong with the store right now, for the status line ("database unreachable, 12 samples spooled"); null when fine.</summary>
     string? Problem => null;

@@ -67,22 +67,45 @@ public abstract partial class SqlUsageStore : IUsageStore
         return v is null or DBNull ? 0 : Convert.ToInt64(v, CultureInfo.InvariantCulture);
     }
 
-    public Task WriteSampleAsync(NodeSample sample, CancellationToken cancellationToken) =>
-        WriteAsync(async (c, tx) =>
+    public Task WriteSampleAsync(NodeSample sample, CancellationToken cancellationToken) => WriteSamplesAsync([sample], cancellationToken);
+
+    /// <summary>
+    /// Writes several node samples (any nodes) in one transaction: one existence check for all of them, then the
+    /// samples, user and process rows of those not stored yet, each table in as few statements (or bulk loads) as its
+    /// size allows. A batch commits whole or not at all, so no sample is ever torn; a re-sent (node, seq) is skipped.
+    /// </summary>
+    public Task WriteSamplesAsync(IReadOnlyList<NodeSample> samples, CancellationToken cancellationToken) =>
+        samples.Count == 0 ? Task.CompletedTask : WriteAsync(async (c, tx) =>
         {
-            var exists = await ScalarAsync(c, "SELECT 1 FROM samples WHERE node_name = @p0 AND seq = @p1", cancellationToken, tx, sample.Node, sample.Seq);
-            if (exists is not null and not DBNull)
-                return; // already stored (a re-send after an outage): never twice
-            await InsertRowsAsync(c, tx, "samples", Tables.Samples, [RowMapping.Sample(sample)], null, cancellationToken);
-            await InsertRowsAsync(c, tx, "user_samples", Tables.UserSamples, RowMapping.Users(sample), null, cancellationToken);
-            await InsertRowsAsync(c, tx, "process_samples", Tables.ProcessSamples, RowMapping.Processes(sample), null, cancellationToken);
+            var stored = await StoredSeqsAsync(c, tx, samples, cancellationToken);
+            var fresh = samples.Where(s => !stored.Contains((s.Node, s.Seq))).DistinctBy(s => (s.Node, s.Seq)).ToList();
+            if (fresh.Count == 0)
+                return; // all already stored (a re-send after an outage): never twice
+            await InsertRowsAsync(c, tx, "samples", Tables.Samples, fresh.Select(RowMapping.Sample), null, cancellationToken);
+            await InsertRowsAsync(c, tx, "user_samples", Tables.UserSamples, fresh.SelectMany(RowMapping.Users), null, cancellationToken);
+            await InsertRowsAsync(c, tx, "process_samples", Tables.ProcessSamples, fresh.SelectMany(RowMapping.Processes), null, cancellationToken);
         }, cancellationToken);
+
+    /// <summary>The (node, seq) of <paramref name="samples"/> already stored, in one query (a seq range per node).</summary>
+    private static async Task<HashSet<(string, long)>> StoredSeqsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<NodeSample> samples, CancellationToken cancellationToken)
+    {
+        var ranges = samples.GroupBy(s => s.Node, StringComparer.Ordinal).Select(g => (Node: g.Key, From: g.Min(s => s.Seq), To: g.Max(s => s.Seq))).ToList();
+        var where = string.Join(" OR ", ranges.Select((_, i) => $"(node_name = @p{3 * i} AND seq BETWEEN @p{3 * i + 1} AND @p{3 * i + 2})"));
+        await using var cmd = Command(c, tx, "SELECT node_name, seq FROM samples WHERE " + where, ranges.SelectMany(r => new object?[] { r.Node, r.From, r.To }).ToArray());
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var stored = new HashSet<(string, long)>();
+        while (await r.ReadAsync(cancellationToken))
+            stored.Add((r.GetString(0), Convert.ToInt64(r.GetValue(1), CultureInfo.InvariantCulture)));
+        return stored;
+    }
 
     public Task WriteAggregatesAsync(AggregationOutput rows, CancellationToken cancellationToken) =>
         rows.IsEmpty ? Task.CompletedTask : WriteAsync(async (c, tx) =>
         {
             await InsertRowsAsync(c, tx, "windows", Tables.Windows, rows.Windows.Select(RowMapping.Window), Tables.WindowKeys, cancellationToken);
             await InsertRowsAsync(c, tx, "history", Tables.History, rows.History.Select(RowMapping.History), Tables.HistoryKeys, cancellationToken);
+            foreach (var (node, hour) in rows.History.Select(h => (h.Node, Hourly.HourStart(h.Start))).Distinct())
+                await ExecAsync(c, tx, Hourly.RecomputeSql(UpsertClause(Hourly.Keys, Hourly.Values)), cancellationToken, node, hour, hour + Hourly.Seconds);
         }, cancellationToken);
 
     public Task UpsertNodeAsync(NodeStatus status, CancellationToken cancellationToken) =>
@@ -100,7 +123,7 @@ public abstract partial class SqlUsageStore : IUsageStore
         {
             ("process_samples", "ts", retention.Samples), ("user_samples", "ts", retention.Samples),
             ("samples", "ts", retention.Samples), ("windows", "window_start_ts", retention.Windows),
-            ("history", "cycle_start_ts", retention.History),
+            ("history", "cycle_start_ts", retention.History), ("history_hourly", "hour_start_ts", retention.History),
         };
         foreach (var (table, column, keep) in targets)
         {

@@ -67,5 +67,15 @@ internal static class SqliteMigrations
         CREATE INDEX ix_user_samples_user_ts ON user_samples (username, ts);
         CREATE INDEX ix_process_samples_command_ts ON process_samples (command, ts)
         """,
+        // Version 4: the hourly rollup of history (docs/schema.md), kept by the store from history itself, so long
+        // ranges read one row per item and hour instead of 40 (Grafana, MySQL); the same table in both dialects.
+        """
+        CREATE TABLE history_hourly (
+          kind TEXT NOT NULL, node_name TEXT NOT NULL, item_key TEXT NOT NULL, hour_start_ts INTEGER NOT NULL,
+          username TEXT NOT NULL, command TEXT NOT NULL, pid INTEGER NOT NULL, samples INTEGER NOT NULL,
+          cpu_sum_pct REAL NOT NULL, cpu_max_pct REAL NOT NULL, rss_sum_bytes REAL NOT NULL, rss_max_bytes INTEGER NOT NULL,
+          mem_sum_pct REAL NOT NULL, mem_max_pct REAL NOT NULL, PRIMARY KEY (kind, hour_start_ts, node_name, item_key));
+        CREATE INDEX ix_history_hourly_start ON history_hourly (hour_start_ts)
+        """,
     ];
 }

@@ -98,6 +98,11 @@ public sealed class Watcher
             var tick = Ticks.Next(_clock.GetUtcNow(), _options.Sample);
             if (!await DelayUntilAsync(tick, token))
                 break;
+            if (!_store.Watches(source.Node))
+            {
+                _report.Problem(source.Node, "no longer sampled here: another watcher took it over (see above)");
+                break;
+            }
             var watch = Stopwatch.StartNew();
             NodeState state;
             string? error = null;

@@ -42,6 +42,7 @@ internal static class Factories
         var options = new SpoolOptions(path, $"{Environment.MachineName}:{path}", lease)
         {
             IsPermanent = config.Store.MySql == null ? _ => false : MySqlErrors.IsPermanent,
+            IsUnreachable = config.Store.MySql == null ? _ => false : MySqlErrors.IsUnreachable,
         };
         var inner = CreateStore(config);
         try

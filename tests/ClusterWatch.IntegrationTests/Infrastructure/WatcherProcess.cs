@@ -59,6 +59,18 @@ public sealed class WatcherProcess : IDisposable
         return _process.ExitCode;
     }
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGTERM: a clean stop (partial window written, spool drained, leases released).</summary>
+    public void Stop()
+    {
+        if (!_process.HasExited)
+            Kill(_process.Id, 15);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+
     /// <summary>SIGKILL: no chance to write anything more.</summary>
     public void Kill()
     {

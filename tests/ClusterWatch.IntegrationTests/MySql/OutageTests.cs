@@ -75,7 +75,46 @@ public sealed class OutageTests
         var spooledBeforeKill = Convert.ToInt64(await db.ScalarAsync($"SELECT COUNT(*) FROM samples WHERE ts > {down.ToUnixTimeSeconds() + 1} AND ts < {killed.ToUnixTimeSeconds() - 1}"), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(spooledBeforeKill >= 4, $"{spooledBeforeKill} samples of the outage before the kill were stored:\n{second.Output}");
         Assert.Contains("resending", second.Output, StringComparison.Ordinal);
-        Assert.Equal(0, new FileInfo(Path.Combine(dir, "clusterwatch.spool")).Length);
+        // Everything sent: the spool keeps only its high-water line (the highest seq numbered).
+        Assert.Equal($"{{\"LastSeqs\":{{\"outage2\":{max}}}}}", (await File.ReadAllTextAsync(Path.Combine(dir, "clusterwatch.spool"), Ct)).Trim());
+    }
+
+    [Fact]
+    public async Task DatabaseDownAtStart_WatcherSpoolsFromTheFirstSample_MigratesAndSendsWhenUp()
+    {
+        await using var db = await MariaDb.CreateDatabaseAsync(); // exists, but the server is stopped before the watcher starts
+        var dir = Directory.CreateTempSubdirectory("cw-outage-start-").FullName;
+        var env = new Dictionary<string, string> { ["CLUSTERWATCH__Watch__LocalNode"] = "outage3" };
+        MariaDb.Control("stop");
+        WatcherProcess w;
+        DateTimeOffset started;
+        try
+        {
+            w = WatcherProcess.Start(dir, env, "watch", "--mysql", db.ConnectionString, "--sample", "1s", "--window", "3s", "--cycle", "9s", "--no-web");
+            started = DateTimeOffset.UtcNow;
+            await Task.Delay(TimeSpan.FromSeconds(15), Ct);
+            Assert.False(w.HasExited, $"the watcher exited while the database was down:\n{w.Output}");
+        }
+        finally
+        {
+            MariaDb.Control("start");
+        }
+        using (w)
+        {
+            // Back-off reaches 8 s then 16 s: wait for the spool to be sent, then a few samples more, then stop cleanly.
+            await WaitForSamplesAsync(db, 20);
+            await Task.Delay(TimeSpan.FromSeconds(3), Ct);
+            w.Stop();
+            Assert.Equal(0, await w.WaitAsync(TimeSpan.FromSeconds(40)));
+        }
+        var (count, min, max) = await SeqStatsAsync(db);
+        Assert.Equal((1L, count), (min, max)); // seq 1..n, each once (primary key), no gap
+        var firstTs = Convert.ToInt64(await db.ScalarAsync("SELECT MIN(ts) FROM samples WHERE seq = 1"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(firstTs <= started.ToUnixTimeSeconds() + 4, $"the first stored sample is from {firstTs}, the watcher started at {started.ToUnixTimeSeconds()}: samples of the outage are missing");
+        Assert.Equal(count, Convert.ToInt64(await db.ScalarAsync("SELECT COUNT(DISTINCT seq) FROM user_samples"), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(Convert.ToInt64(await db.ScalarAsync("SELECT COUNT(*) FROM history WHERE node_name = 'outage3'"), System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Contains("database unreachable at start", w.Output, StringComparison.Ordinal);
+        Assert.Contains("database back", w.Output, StringComparison.Ordinal);
     }
 
     internal static async Task WaitForSamplesAsync(TestDatabase db, int n)

@@ -28,6 +28,16 @@ internal static class MySqlErrors
     public static bool IsPermanent(Exception e) =>
         e is MySqlException { ErrorCode: MySqlErrorCode.DataTooLong or MySqlErrorCode.TruncatedWrongValueForField or MySqlErrorCode.WarningDataOutOfRange or MySqlErrorCode.ParseError };
 
+    /// <summary>The server can't be reached at all (refused, unknown host, connect timeout, shutting down): a watcher
+    /// starting now spools. Access denied or an unknown database are not: those need the operator.</summary>
+    public static bool IsUnreachable(Exception e) => e switch
+    {
+        MySqlException m => m.ErrorCode is MySqlErrorCode.UnableToConnectToHost or MySqlErrorCode.ServerShutdown
+            || m.InnerException is IOException or SocketException || IsConnectionLost(m),
+        MySqlEndOfStreamException or IOException or SocketException => true,
+        _ => false,
+    };
+
     /// <summary>True for a deadlock (1213) or lock wait timeout (1205).</summary>
     public static bool IsLockConflict(Exception e) =>
         e is MySqlException { ErrorCode: MySqlErrorCode.LockDeadlock or MySqlErrorCode.LockWaitTimeout };

@@ -118,7 +118,7 @@ public sealed class MySqlUsageStore : SqlUsageStore
         if (fitted.Count == 0)
             return Task.CompletedTask;
         return upsertKeys == null && _bulkLoad && fitted.Count >= MySqlRows.BulkThreshold
-            ? MySqlRows.BulkLoadAsync((MySqlConnection)c, (MySqlTransaction)tx, table, columns, fitted, cancellationToken)
+            ? MySqlRows.BulkLoadAsync((MySqlConnection)c, table, columns, fitted, cancellationToken)
             : MySqlRows.MultiRowInsertAsync((MySqlConnection)c, (MySqlTransaction)tx, table, columns, fitted,
                 upsertKeys == null ? null : UpsertClause(upsertKeys, columns.Except(upsertKeys)), _maxPacketBytes, cancellationToken);
     }

@@ -6,8 +6,10 @@ using ClusterWatch.Core.Model;
 
 namespace ClusterWatch.Core.Storage.Spool;
 
-/// <summary>One spooled write, in the order it was made: a sample, closed windows/history, or a node status.</summary>
-public sealed record SpoolEntry(NodeSample? Sample = null, AggregationOutput? Aggregates = null, NodeStatus? Node = null)
+/// <summary>One spooled write, in the order it was made: a sample, closed windows/history, or a node status — or the
+/// high-water mark (<paramref name="LastSeqs"/>: the highest seq this watcher has numbered, per node), which stays in
+/// an otherwise empty spool so a watcher starting while the database is down never reuses a seq.</summary>
+public sealed record SpoolEntry(NodeSample? Sample = null, AggregationOutput? Aggregates = null, NodeStatus? Node = null, IReadOnlyDictionary<string, long>? LastSeqs = null)
 {
     [JsonIgnore]
     public bool IsSample => Sample != null;
@@ -109,20 +111,25 @@ public sealed class SpoolFile : IDisposable
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static extern int Fsync(int fd);
 
-    /// <summary>Replaces the contents with these entries (after dropping some when full), fsync'd.</summary>
+    /// <summary>Replaces the contents with these entries (after dropping some when full), fsync'd. Written over the old
+    /// contents from the start, then cut: a kill half-way leaves the new lines, at most one torn line (skipped on load)
+    /// and old entries (re-sent: writes are idempotent) — never a file without its high-water line.</summary>
     public void Rewrite(IEnumerable<byte[]> lines)
     {
-        _stream.SetLength(0);
+        _stream.Position = 0;
         foreach (var l in lines)
             _stream.Write(l);
+        _stream.SetLength(_stream.Position);
         _stream.Flush(flushToDisk: true);
     }
 
-    /// <summary>Empties the file: everything in it is stored. (Not fsync'd: after a crash, re-sending stored entries is a no-op.)</summary>
-    public void Clear()
+    /// <summary>Empties the file but for the high-water line: everything else in it is stored. Written over the start,
+    /// then cut, like <see cref="Rewrite"/>. (Not fsync'd: after a crash, re-sending stored entries is a no-op.)</summary>
+    public void Clear(byte[] highWater)
     {
-        if (_stream.Length > 0)
-            _stream.SetLength(0);
+        _stream.Position = 0;
+        _stream.Write(highWater);
+        _stream.SetLength(highWater.Length);
     }
 
     public void Dispose() => _stream.Dispose();

@@ -19,4 +19,8 @@ public sealed record SpoolOptions(string Path, string Owner, TimeSpan Lease)
 
     /// <summary>Errors that retrying can't fix (e.g. data too long): the entry is dropped and reported, not retried forever.</summary>
     public Func<Exception, bool> IsPermanent { get; init; } = _ => false;
+
+    /// <summary>Errors meaning the database can't be reached (refused, unknown host, timeout): a watcher starting
+    /// during one spools instead of exiting. Others (a wrong password, a bad schema) still stop it. Default: none.</summary>
+    public Func<Exception, bool> IsUnreachable { get; init; } = _ => false;
 }

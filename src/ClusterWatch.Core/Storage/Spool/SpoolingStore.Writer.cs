@@ -8,6 +8,15 @@ public sealed partial class SpoolingStore
         var line = SpoolFile.Encode(entry);
         lock (_lock)
         {
+            if (entry.Sample is { } s)
+            {
+                NoteSeq(s.Node, s.Seq);
+                if (_lost.ContainsKey(s.Node))
+                {
+                    _lostSamples++; // counted in the status line; the takeover itself was logged once
+                    return Task.CompletedTask;
+                }
+            }
             if (_spooledBytes + line.Length > _options.MaxBytes)
                 MakeRoom(line.Length);
             _file.Append(line);
@@ -27,7 +36,7 @@ public sealed partial class SpoolingStore
         for (var n = _queue.First; n != null && _spooledBytes - freed + target > _options.MaxBytes;)
         {
             var next = n.Next;
-            if (n.Value.Entry.IsSample && !(_inFlight is { } f && ReferenceEquals(f.Line, n.Value.Line)))
+            if (n.Value.Entry.IsSample && !_inFlight.Contains(n.Value.Line))
             {
                 freed += n.Value.Line.Length;
                 dropped++;
@@ -36,7 +45,7 @@ public sealed partial class SpoolingStore
             n = next;
         }
         _droppedSamples += dropped;
-        _file.Rewrite(_queue.Select(q => q.Line));
+        _file.Rewrite(_queue.Select(q => q.Line).Prepend(HighWaterLine()));
         _spooledBytes = _file.Length;
         _report.Problem("store", $"spool {_file.Path} full ({_options.MaxBytes >> 20} MiB): dropped the {dropped} oldest samples ({_droppedSamples} so far); windows and history are kept");
     }
@@ -91,40 +100,94 @@ public sealed partial class SpoolingStore
     private async Task DrainLockedAsync(CancellationToken token)
     {
         _file.SyncToDisk(); // group commit of everything appended since the last drain
+        if (!_ready)
+            await BecomeReadyAsync(token);
         while (true)
         {
-            (SpoolEntry Entry, byte[] Line) head;
+            List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> batch;
             lock (_lock)
             {
                 if (_queue.First == null)
                 {
-                    _file.Clear();
-                    _spooledBytes = 0;
+                    _file.Clear(HighWaterLine());
+                    _spooledBytes = _file.Length;
                     return;
                 }
-                head = _queue.First.Value;
-                _inFlight = head;
+                batch = TakeBatch();
+                foreach (var n in batch)
+                    _inFlight.Add(n.Value.Line);
             }
             try
             {
-                await SendAsync(head.Entry, token);
-            }
-            catch (Exception e) when (e is not OperationCanceledException && _options.IsPermanent(e))
-            {
-                _report.Problem("store", $"the database refused {Describe(head.Entry)}: {e.Message}; dropped");
+                await SendBatchAsync(batch.Select(n => n.Value.Entry).ToList(), token);
             }
             finally
             {
-                _inFlight = null;
+                lock (_lock)
+                {
+                    _inFlight.Clear();
+                }
             }
             lock (_lock)
             {
-                if (_queue.First != null && ReferenceEquals(_queue.First.Value.Line, head.Line))
-                    _queue.RemoveFirst();
+                foreach (var n in batch)
+                    if (n.List != null) // not removed meanwhile (a node lost to another watcher)
+                        _queue.Remove(n);
             }
             NoteSuccess();
-            if (head.Entry.Sample is { } s)
-                await RenewLeaseAsync(s.Node, token);
+            foreach (var node in batch.Select(n => n.Value.Entry.Sample?.Node).OfType<string>().Distinct(StringComparer.Ordinal))
+                await RenewLeaseAsync(node, token);
+        }
+    }
+
+    /// <summary>
+    /// The head entry, or the run of consecutive samples at the head (any nodes, up to <see cref="BatchRows"/> rows):
+    /// those go in one transaction — a backlog after an outage, or many nodes sampled at once, costs one commit per
+    /// batch instead of one per sample. Windows, history and node rows stay one at a time, in order.
+    /// </summary>
+    private List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> TakeBatch()
+    {
+        var batch = new List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> { _queue.First! };
+        var rows = RowsOf(_queue.First!.Value.Entry);
+        for (var n = _queue.First.Next; n != null && n.Value.Entry.Sample != null && batch[0].Value.Entry.Sample != null && batch.Count < BatchSamples; n = n.Next)
+        {
+            rows += RowsOf(n.Value.Entry);
+            if (rows > BatchRows)
+                break;
+            batch.Add(n);
+        }
+        return batch;
+    }
+
+    private const int BatchRows = 50_000;
+    private const int BatchSamples = 200;
+
+    private static int RowsOf(SpoolEntry e) => e.Sample is { } s ? 1 + s.Users.Count + s.Processes.Count : 1;
+
+    /// <summary>Verifies the nodes, then sends; a batch the database refuses as a whole is sent entry by entry, so only a bad entry is dropped.</summary>
+    private async Task SendBatchAsync(List<SpoolEntry> entries, CancellationToken token)
+    {
+        foreach (var node in entries.SelectMany(NodesOf).Distinct(StringComparer.Ordinal))
+            await VerifyNodeAsync(node, token);
+        var send = entries.Select(WithoutLostNodes).OfType<SpoolEntry>().ToList();
+        if (send.Count == 0)
+            return;
+        try
+        {
+            if (send.Count == 1)
+                await SendAsync(send[0], token);
+            else
+                await _inner.WriteSamplesAsync(send.Select(e => e.Sample!).ToList(), token);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && _options.IsPermanent(e))
+        {
+            if (send.Count == 1)
+            {
+                _report.Problem("store", $"the database refused {Describe(send[0])}: {e.Message}; dropped");
+                return;
+            }
+            foreach (var one in send)
+                await SendBatchAsync([one], token);
         }
     }
 
@@ -146,7 +209,7 @@ public sealed partial class SpoolingStore
         var claim = await _inner.ClaimNodeAsync(node, _options.Owner, now, _options.Lease, token);
         _renewed[node] = now;
         if (!claim.Granted)
-            _report.Problem(node, $"lease lost: watcher {claim.Owner} holds this node until {claim.Until:HH:mm:ss}Z");
+            Lose(node, $"watcher {claim.Owner} holds its lease until {claim.Until:yyyy-MM-dd HH:mm:ss}Z");
     }
 
     private void NoteFailure(Exception e)
@@ -157,6 +220,8 @@ public sealed partial class SpoolingStore
             first = _downSince == null;
             _downSince ??= _clock.GetUtcNow();
             _lastError = e.Message;
+            if (_ready)
+                _unverified.UnionWith(_owned); // after an outage, each node's lease is claimed again before its next sample goes
         }
         if (first)
             _report.Problem("store", $"database unreachable ({e.Message}); sampling continues into the spool {_file.Path}, reconnecting with back-off");

@@ -25,7 +25,7 @@ public sealed partial class SpoolingStore : IUsageStore
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, DateTimeOffset> _renewed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _released = new(StringComparer.Ordinal);
-    private (SpoolEntry Entry, byte[] Line)? _inFlight;
+    private readonly HashSet<byte[]> _inFlight = new(ReferenceEqualityComparer.Instance);
     private Task? _writer;
     private long _droppedSamples;
     private long _spooledBytes;
@@ -68,46 +68,81 @@ public sealed partial class SpoolingStore : IUsageStore
         {
             lock (_lock)
             {
-                if (_downSince == null && _droppedSamples == 0)
+                if (_downSince == null && _droppedSamples == 0 && _lost.Count == 0)
                     return null;
                 var samples = _queue.Count(q => q.Entry.IsSample);
                 var text = _downSince is { } since
-                    ? $"database unreachable since {since:HH:mm:ss}Z, {samples} samples spooled"
+                    ? $"database unreachable {(_ready ? "since" : "at start, spooling since")} {since:HH:mm:ss}Z, {samples} samples spooled"
                     : $"{samples} samples spooled";
-                return _droppedSamples > 0 ? $"{text}, {_droppedSamples} dropped (spool full)" : text;
+                if (_droppedSamples > 0)
+                    text += $", {_droppedSamples} dropped (spool full)";
+                return _lost.Count > 0
+                    ? $"{text}, taken over by another watcher: {string.Join(" ", _lost.Keys.Order(StringComparer.Ordinal))} ({_lostSamples} later samples not stored)"
+                    : text;
             }
         }
     }
 
-    /// <summary>Migrates, then sends what an earlier run left in the spool before anything new, then starts the writer.</summary>
+    /// <summary>
+    /// Migrates, then sends what an earlier run left in the spool before anything new, then starts the writer. When
+    /// the database is unreachable at start (<see cref="SpoolOptions.IsUnreachable"/>), the watcher starts anyway and
+    /// spools; the writer migrates and sends when the database answers.
+    /// </summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        await _inner.MigrateAsync(cancellationToken);
         var (entries, skipped) = _file.ReadAll();
         lock (_lock)
             foreach (var e in entries)
-                _queue.AddLast((e, SpoolFile.Encode(e)));
-        if (entries.Count > 0 || skipped > 0)
-            _report.Problem("store", $"resending {entries.Count(e => e.IsSample)} spooled samples and {entries.Count(e => !e.IsSample)} other entries left by the last run{(skipped > 0 ? $" ({skipped} torn line skipped)" : "")}");
-        try
+            {
+                foreach (var (node, seq) in e.LastSeqs ?? new Dictionary<string, long>())
+                    NoteSeq(node, seq);
+                if (e.Sample is { } s)
+                    NoteSeq(s.Node, s.Seq);
+                if (e.LastSeqs == null)
+                    _queue.AddLast((e, SpoolFile.Encode(e)));
+            }
+        var samples = entries.Count(e => e.IsSample);
+        var others = entries.Count(e => !e.IsSample && e.LastSeqs == null);
+        if (samples + others > 0 || skipped > 0)
+            _report.Problem("store", $"resending {samples} spooled samples and {others} other entries left by the last run{(skipped > 0 ? $" ({skipped} torn line skipped)" : "")}");
+        await MigrateOrStartOfflineAsync(cancellationToken);
+        if (_ready)
         {
-            await DrainAsync(cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            NoteFailure(e); // the writer keeps trying
+            try
+            {
+                await DrainAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                NoteFailure(e); // the writer keeps trying
+            }
         }
         _writer ??= Task.Run(() => WriterLoopAsync(_stop.Token), CancellationToken.None);
     }
 
     public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken) => _inner.GetSchemaVersionAsync(cancellationToken);
 
-    /// <summary>The highest seq stored or still spooled: the sequence continues even over samples not yet in the database.</summary>
+    /// <summary>
+    /// The highest seq stored, still spooled or ever numbered by this watcher: the sequence continues even over samples
+    /// not yet in the database. Without the database (offline start) it is the spool's own; the writer checks it
+    /// against the database before sending (<see cref="VerifyNodeAsync"/>).
+    /// </summary>
     public async Task<long> GetLastSeqAsync(string node, CancellationToken cancellationToken)
     {
+        if (!_ready)
+        {
+            lock (_lock)
+            {
+                if (!_ready)
+                {
+                    var high = _highSeq.GetValueOrDefault(node);
+                    _offlineFrom[node] = high;
+                    return high;
+                }
+            }
+        }
         var stored = await _inner.GetLastSeqAsync(node, cancellationToken);
-        lock (_lock)
-            return _queue.Select(q => q.Entry.Sample).Where(s => s != null && s.Node == node).Select(s => s!.Seq).Append(stored).Max();
+        return Math.Max(stored, HighSeq(node));
     }
 
     public Task WriteSampleAsync(NodeSample sample, CancellationToken cancellationToken) => Spool(new SpoolEntry(Sample: sample));
@@ -117,9 +152,10 @@ public sealed partial class SpoolingStore : IUsageStore
 
     public Task UpsertNodeAsync(NodeStatus status, CancellationToken cancellationToken) => Spool(new SpoolEntry(Node: status));
 
+    /// <summary>Stored and spooled samples; only the spooled ones before the database has answered (offline start).</summary>
     public async Task<IReadOnlyList<NodeSample>> LoadSamplesAsync(string node, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var stored = await _inner.LoadSamplesAsync(node, from, to, cancellationToken);
+        var stored = _ready ? await _inner.LoadSamplesAsync(node, from, to, cancellationToken) : [];
         List<NodeSample> spooled;
         lock (_lock)
             spooled = _queue.Select(q => q.Entry.Sample).OfType<NodeSample>().Where(s => s.Node == node && s.Time >= from && s.Time < to).ToList();
@@ -132,8 +168,22 @@ public sealed partial class SpoolingStore : IUsageStore
 
     public Task<IReadOnlyList<TopItem>> TopAsync(TopQuery query, CancellationToken cancellationToken) => _inner.TopAsync(query, cancellationToken);
 
-    public Task<LeaseClaim> ClaimNodeAsync(string node, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken) =>
-        _inner.ClaimNodeAsync(node, owner, now, lease, cancellationToken);
+    /// <summary>Claims a node's lease; without the database (offline start) the claim is granted provisionally and made
+    /// by the writer before the node's first sample is sent.</summary>
+    public async Task<LeaseClaim> ClaimNodeAsync(string node, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        if (!_ready)
+        {
+            lock (_lock)
+                _owned.Add(node);
+            return new LeaseClaim(true, owner, now + lease);
+        }
+        var claim = await _inner.ClaimNodeAsync(node, owner, now, lease, cancellationToken);
+        if (claim.Granted)
+            lock (_lock)
+                _owned.Add(node);
+        return claim;
+    }
 
     /// <summary>Ends the lease, and stops renewing it with the samples still to be sent (a clean stop frees the node at once).</summary>
     public Task ReleaseNodeAsync(string node, string owner, CancellationToken cancellationToken)
