@@ -12,6 +12,13 @@ public interface IUsageQueries
     /// <summary>Rows of one series, one per stored timestamp (sums over the matching nodes and items), oldest first.</summary>
     Task<IReadOnlyList<SeriesRow>> SeriesAsync(SeriesQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The same series split by node: one row per (stored timestamp, node) — what <see cref="SeriesAsync"/> sums per
+    /// timestamp — ordered by time, then node. For the cluster, user and command scopes (a node or process series is
+    /// already one node's).
+    /// </summary>
+    Task<IReadOnlyList<NodeSeriesRow>> SeriesByNodeAsync(SeriesQuery query, CancellationToken cancellationToken);
+
     /// <summary>Top items of the windows that overlap [From, To) (a clicked point), by average CPU.</summary>
     Task<IReadOnlyList<WindowTopItem>> WindowTopAsync(WindowTopQuery query, CancellationToken cancellationToken);
 
@@ -56,6 +63,9 @@ public sealed record SeriesQuery(SeriesScope Scope, SeriesResolution Resolution,
 /// maximum (an upper bound when several nodes or items are summed).
 /// </summary>
 public sealed record SeriesRow(long Time, double CpuAvgPct, double CpuMaxPct, double MemAvgBytes, double MemMaxBytes, int Rows);
+
+/// <summary>One node's row of a series split by node.</summary>
+public sealed record NodeSeriesRow(string Node, SeriesRow Row);
 
 /// <summary>A top list question over the windows table; Top ≤ 1000.</summary>
 public sealed record WindowTopQuery(ItemKind Kind, DateTimeOffset From, DateTimeOffset To, string? Node = null, string? User = null, string? Command = null, int Top = 10);

@@ -27,8 +27,26 @@ public abstract partial class SqlUsageStore : IUsageQueries
         return rows;
     }
 
-    /// <summary>The SQL of a series: @p0 = from, @p1 = to, then the scope's filters in order.</summary>
-    internal static (string Sql, object?[] Args) SeriesSql(SeriesQuery q)
+    public async Task<IReadOnlyList<NodeSeriesRow>> SeriesByNodeAsync(SeriesQuery q, CancellationToken cancellationToken)
+    {
+        if (q.Scope is SeriesScope.Node or SeriesScope.Process)
+            throw new ArgumentException("a node or process series is already one node's", nameof(q));
+        var (sql, args) = SeriesSql(q, byNode: true);
+        await using var c = await OpenConnectionAsync(cancellationToken);
+        await using var cmd = Command(c, null, sql, args);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<NodeSeriesRow>();
+        while (await r.ReadAsync(cancellationToken))
+            rows.Add(new NodeSeriesRow(r.GetString(1), new SeriesRow(L(r, 0), D(r, 2), D(r, 3), D(r, 4), D(r, 5), I(r, 6))));
+        return rows;
+    }
+
+    /// <summary>
+    /// The SQL of a series: @p0 = from, @p1 = to, then the scope's filters in order. <paramref name="byNode"/> groups by
+    /// (time, node_name) instead of time — the same index range, one more column in the select (node_name follows the
+    /// time in the windows/history series indexes, so the grouping still follows the index).
+    /// </summary>
+    internal static (string Sql, object?[] Args) SeriesSql(SeriesQuery q, bool byNode = false)
     {
         var args = new List<object?> { RowMapping.Epoch(q.From), RowMapping.Epoch(q.To) };
         string Param(object? v)
@@ -41,17 +59,18 @@ public abstract partial class SqlUsageStore : IUsageQueries
         string sql;
         if (q.Resolution == SeriesResolution.Samples)
         {
-            sql = q.Scope switch
+            var keys = byNode ? "ts, node_name" : "ts";
+            sql = "SELECT " + keys + ", " + q.Scope switch
             {
                 SeriesScope.Cluster or SeriesScope.Node =>
-                    "SELECT ts, SUM(cpu_busy_pct), SUM(cpu_busy_pct), SUM(mem_used_bytes), SUM(mem_used_bytes), COUNT(*) FROM samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter,
+                    "SUM(cpu_busy_pct), SUM(cpu_busy_pct), SUM(mem_used_bytes), SUM(mem_used_bytes), COUNT(*) FROM samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter,
                 SeriesScope.User =>
-                    "SELECT ts, SUM(cpu_pct), SUM(cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM user_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + " AND username = " + Param(q.Item),
+                    "SUM(cpu_pct), SUM(cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM user_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + " AND username = " + Param(q.Item),
                 SeriesScope.Command =>
-                    "SELECT ts, SUM(cpu_pct + children_cpu_pct), SUM(cpu_pct + children_cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM process_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + " AND command = " + Param(q.Item),
+                    "SUM(cpu_pct + children_cpu_pct), SUM(cpu_pct + children_cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM process_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + " AND command = " + Param(q.Item),
                 _ => ProcessSamplesSql(q, nodeFilter, Param),
             };
-            return (sql + " GROUP BY ts ORDER BY ts", args.ToArray());
+            return (sql + $" GROUP BY {keys} ORDER BY {keys}", args.ToArray());
         }
 
         var (table, start) = q.Resolution == SeriesResolution.Windows ? ("windows", "window_start_ts") : ("history", "cycle_start_ts");
@@ -63,8 +82,9 @@ public abstract partial class SqlUsageStore : IUsageQueries
             SeriesScope.Command => ("command", " AND item_key = " + Param(q.Item)),
             _ => ("process", " AND item_key = " + Param(q.Item)),
         };
-        sql = $"SELECT {start}, SUM(cpu_avg_pct), SUM(cpu_max_pct), SUM(rss_avg_bytes), SUM(rss_max_bytes), COUNT(*) FROM {table} " +
-              $"WHERE kind = '{kind}'{itemFilter} AND {start} >= @p0 AND {start} < @p1{nodeFilter} GROUP BY {start} ORDER BY {start}";
+        var group = byNode ? start + ", node_name" : start;
+        sql = $"SELECT {group}, SUM(cpu_avg_pct), SUM(cpu_max_pct), SUM(rss_avg_bytes), SUM(rss_max_bytes), COUNT(*) FROM {table} " +
+              $"WHERE kind = '{kind}'{itemFilter} AND {start} >= @p0 AND {start} < @p1{nodeFilter} GROUP BY {group} ORDER BY {group}";
         return (sql, args.ToArray());
     }
 
@@ -83,7 +103,7 @@ public abstract partial class SqlUsageStore : IUsageQueries
                 throw new ArgumentException($"'{key}' is not a process key (pid:start)", nameof(q));
             filter = " AND pid = " + param(pid) + " AND start_ticks = " + param(startTicks);
         }
-        return "SELECT ts, SUM(cpu_pct + children_cpu_pct), SUM(cpu_pct + children_cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM process_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + filter;
+        return "SUM(cpu_pct + children_cpu_pct), SUM(cpu_pct + children_cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM process_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + filter;
     }
 
     public async Task<IReadOnlyList<WindowTopItem>> WindowTopAsync(WindowTopQuery q, CancellationToken cancellationToken)

@@ -74,9 +74,17 @@ internal static class ApiEndpoints
     private static async Task<IResult> SeriesAsync(HttpRequest req, WebServerOptions o, IUsageQueries queries, CancellationToken ct)
     {
         var r = ApiParams.ParseSeries(Query(req), o.Clock.GetUtcNow());
-        var rows = await queries.SeriesAsync(r.Query, ct);
-        var points = SeriesBuckets.Merge(rows, r.StepSeconds);
         var q = r.Query;
+        IReadOnlyList<SeriesPoint> points;
+        SplitSeries? split = null;
+        if (r.ByNode)
+        {
+            // One query for the total and every node's series (the user view's charts), grouped by (time, node).
+            split = NodeSeries.Split(await queries.SeriesByNodeAsync(q, ct), r.StepSeconds, r.TopNodes);
+            points = split.Total;
+        }
+        else
+            points = SeriesBuckets.Merge(await queries.SeriesAsync(q, ct), r.StepSeconds);
         return Results.Json(new
         {
             scope = q.Scope.ToString().ToLowerInvariant(),
@@ -89,6 +97,8 @@ internal static class ApiEndpoints
             from = q.From.ToUnixTimeSeconds(),
             to = q.To.ToUnixTimeSeconds(),
             points,
+            nodeCount = split?.NodeCount,
+            nodes = split?.Nodes.Select(n => new { node = n.Node, points = n.Points }),
         });
     }
 
