@@ -23,6 +23,26 @@ internal static class DashboardProbe
             await DashboardData.GenerateAsync(path, DateTimeOffset.UtcNow);
             return 0;
         }
+        if (args is ["query", var qdb])
+        {
+            await using var qs = new SqliteUsageStore(qdb);
+            var qend = (await qs.LatestSamplesAsync(CancellationToken.None)).Values.Max(s => s.Time);
+            foreach (var (res, span) in new[] { (SeriesResolution.History, TimeSpan.FromDays(7)), (SeriesResolution.Samples, TimeSpan.FromHours(1)) })
+            {
+                var q = new SeriesQuery(SeriesScope.User, res, qend - span, qend.AddSeconds(1), null, DashboardData.User(0));
+                for (var i = 0; i < 3; i++)
+                {
+                    var sw = Stopwatch.StartNew();
+                    var rows = await qs.SeriesByNodeAsync(q, ApiParams.Step(span), CancellationToken.None);
+                    var t1 = sw.Elapsed.TotalMilliseconds;
+                    var plain = await qs.SeriesAsync(q, CancellationToken.None);
+                    var t2 = sw.Elapsed.TotalMilliseconds;
+                    NodeSeries.Split(plain, rows, ApiParams.Step(span), 8);
+                    Console.WriteLine($"{res} by node: {rows.Count} rows {t1:0} ms; unsplit {plain.Count} rows {t2 - t1:0} ms; split {sw.Elapsed.TotalMilliseconds - t2:0} ms");
+                }
+            }
+            return 0;
+        }
         if (args is not ["measure", var db, var portText, ..])
         {
             Console.Error.WriteLine("usage: dashboard gen DB | dashboard measure DB PORT [CHROMIUM]");
@@ -31,7 +51,10 @@ internal static class DashboardProbe
         var port = int.Parse(portText, CultureInfo.InvariantCulture);
         ListenAddress.TryParse($"127.0.0.1:{port}", out var listen, out _);
         await using var store = new SqliteUsageStore(db);
-        await using var app = await WebServer.StartAsync(new WebServerOptions(listen!, null, 10, store, null, TimeProvider.System), CancellationToken.None);
+        // The server's "now" is the end of the data set (its newest sample), so every range, 15 minutes too, covers the
+        // same data however long ago it was generated.
+        var end = (await store.LatestSamplesAsync(CancellationToken.None)).Values.Max(s => s.Time);
+        await using var app = await WebServer.StartAsync(new WebServerOptions(listen!, null, 10, store, null, new FixedClock(end.AddSeconds(1))), CancellationToken.None);
         var baseUrl = $"http://127.0.0.1:{port}";
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromMinutes(2) };
         var node = DashboardData.Node(0);
@@ -100,5 +123,11 @@ internal static class DashboardProbe
     {
         var v = values.Order().ToList();
         return v.Count % 2 == 1 ? v[v.Count / 2] : (v[(v.Count / 2) - 1] + v[v.Count / 2]) / 2;
+    }
+
+    /// <summary>A clock that stays at one instant.</summary>
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

@@ -13,11 +13,12 @@ public interface IUsageQueries
     Task<IReadOnlyList<SeriesRow>> SeriesAsync(SeriesQuery query, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The same series split by node: one row per (stored timestamp, node) — what <see cref="SeriesAsync"/> sums per
-    /// timestamp — ordered by time, then node. For the cluster, user and command scopes (a node or process series is
-    /// already one node's).
+    /// The same series split by node and merged into buckets of <paramref name="stepSeconds"/> (as
+    /// <c>SeriesBuckets.Merge</c> merges a series): one row per (node, bucket), ordered by node then time. A row's Time is
+    /// its bucket's first stored timestamp, the averages are over the bucket's timestamps, the maxima the largest, Rows
+    /// the number of timestamps. For the cluster, user and command scopes (a node or process series is one node's).
     /// </summary>
-    Task<IReadOnlyList<NodeSeriesRow>> SeriesByNodeAsync(SeriesQuery query, CancellationToken cancellationToken);
+    Task<IReadOnlyList<NodeSeriesRow>> SeriesByNodeAsync(SeriesQuery query, long stepSeconds, CancellationToken cancellationToken);
 
     /// <summary>Top items of the windows that overlap [From, To) (a clicked point), by average CPU.</summary>
     Task<IReadOnlyList<WindowTopItem>> WindowTopAsync(WindowTopQuery query, CancellationToken cancellationToken);
@@ -64,7 +65,7 @@ public sealed record SeriesQuery(SeriesScope Scope, SeriesResolution Resolution,
 /// </summary>
 public sealed record SeriesRow(long Time, double CpuAvgPct, double CpuMaxPct, double MemAvgBytes, double MemMaxBytes, int Rows);
 
-/// <summary>One node's row of a series split by node.</summary>
+/// <summary>One node's bucket of a series split by node.</summary>
 public sealed record NodeSeriesRow(string Node, SeriesRow Row);
 
 /// <summary>A top list question over the windows table; Top ≤ 1000.</summary>

@@ -16,8 +16,8 @@ internal static class ApiEndpoints
         app.MapGet("/api/nodes", (CancellationToken ct) => Guard(() => NodesAsync(o, queries, ct)));
         app.MapGet("/api/series", (HttpRequest req, CancellationToken ct) => Guard(() => SeriesAsync(req, o, queries, ct)));
         app.MapGet("/api/top", (HttpRequest req, CancellationToken ct) => Guard(() => TopAsync(req, o, queries, ct)));
-        app.MapGet("/metrics", () => Results.Text(
-            PrometheusWriter.Write(o.Live != null ? MetricsSnapshot.From(o.Live) : new MetricsSnapshot(DateTimeOffset.UnixEpoch, []), o.TopN),
+        app.MapGet("/metrics", async (CancellationToken ct) => Results.Text(
+            PrometheusWriter.Write(o.Live != null ? MetricsSnapshot.From(o.Live) : await StoredMetrics.LoadAsync(o.Store, queries, ct), o.TopN),
             "text/plain; version=0.0.4; charset=utf-8"));
         app.MapFallback("/api/{**rest}", () => Results.Json(new { error = "no such endpoint; see docs/api.md" }, statusCode: 404));
     }
@@ -79,8 +79,11 @@ internal static class ApiEndpoints
         SplitSeries? split = null;
         if (r.ByNode)
         {
-            // One query for the total and every node's series (the user view's charts), grouped by (time, node).
-            split = NodeSeries.Split(await queries.SeriesByNodeAsync(q, ct), r.StepSeconds, r.TopNodes);
+            // The total and every node's bucketed series (the user view's charts): two queries at once, one answer.
+            var total = queries.SeriesAsync(q, ct);
+            var byNode = queries.SeriesByNodeAsync(q, r.StepSeconds, ct);
+            await Task.WhenAll(total, byNode);
+            split = NodeSeries.Split(await total, await byNode, r.StepSeconds, r.TopNodes);
             points = split.Total;
         }
         else

@@ -9,28 +9,26 @@ public sealed record NodePoints(string Node, IReadOnlyList<SeriesPoint> Points);
 public sealed record SplitSeries(IReadOnlyList<SeriesPoint> Total, IReadOnlyList<NodePoints> Nodes, int NodeCount);
 
 /// <summary>
-/// Turns the (time, node) rows of <see cref="IUsageQueries.SeriesByNodeAsync"/> into what the user view draws, from one
-/// query: the total (per timestamp the sum over nodes — exactly what the unsplit series sums in SQL) and the per-node
-/// series, each bucketed like any other series.
+/// What the user view draws, from one API call: the total (the unsplit series, bucketed by <see cref="SeriesBuckets"/>)
+/// and the per-node series (already bucketed by <see cref="IUsageQueries.SeriesByNodeAsync"/>).
 /// </summary>
 public static class NodeSeries
 {
     /// <summary>
-    /// Nodes are ranked by the CPU they carried over the range (the sum of their rows' averages), then by name; the first
-    /// <paramref name="top"/> keep their series, in that order. Rows must come ordered by time.
+    /// Nodes are ranked by the CPU they carried over the range (per bucket its average × its timestamps, summed), then
+    /// by name; the first <paramref name="top"/> keep their series, in that order. Values rounded as SeriesBuckets does.
     /// </summary>
-    public static SplitSeries Split(IReadOnlyList<NodeSeriesRow> rows, long step, int top)
+    public static SplitSeries Split(IReadOnlyList<SeriesRow> total, IReadOnlyList<NodeSeriesRow> byNode, long step, int top)
     {
-        var total = rows
-            .GroupBy(r => r.Row.Time)
-            .Select(g => new SeriesRow(g.Key, g.Sum(r => r.Row.CpuAvgPct), g.Sum(r => r.Row.CpuMaxPct), g.Sum(r => r.Row.MemAvgBytes), g.Sum(r => r.Row.MemMaxBytes), g.Sum(r => r.Row.Rows)))
-            .ToList();
-        var byNode = rows.GroupBy(r => r.Node, StringComparer.Ordinal).ToList();
-        var nodes = byNode
-            .OrderByDescending(g => g.Sum(r => r.Row.CpuAvgPct)).ThenBy(g => g.Key, StringComparer.Ordinal)
+        var nodes = byNode.GroupBy(r => r.Node, StringComparer.Ordinal).ToList();
+        var kept = nodes
+            .OrderByDescending(g => g.Sum(r => r.Row.CpuAvgPct * r.Row.Rows)).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Take(top)
-            .Select(g => new NodePoints(g.Key, SeriesBuckets.Merge(g.Select(r => r.Row).ToList(), step)))
+            .Select(g => new NodePoints(g.Key, g.Select(r => Point(r.Row)).ToList()))
             .ToList();
-        return new SplitSeries(SeriesBuckets.Merge(total, step), nodes, byNode.Count);
+        return new SplitSeries(SeriesBuckets.Merge(total, step), kept, nodes.Count);
     }
+
+    private static SeriesPoint Point(SeriesRow r) =>
+        new(r.Time, Math.Round(r.CpuAvgPct, 3), Math.Round(r.CpuMaxPct, 3), Math.Round(r.MemAvgBytes), Math.Round(r.MemMaxBytes));
 }
