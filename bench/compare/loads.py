@@ -5,71 +5,19 @@ import signal
 import subprocess
 import time
 
-LOG_TAIL = r"""
-sub logcpu { my ($log) = @_; my @c = times; printf $log "%.3f %.4f\n", time, $c[0]+$c[1]+$c[2]+$c[3]; }
-"""
+LOADS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "loads")
 
-# Busy 50 ms, sleep 50 ms: half a core.
-STEADY = r"""
-use strict; use Time::HiRes qw(time sleep);
-open(my $log, '>', $ARGV[0]) or die; select((select($log), $| = 1)[0]);
-my $next = 0;
-while (1) {
-  my $t = time; while (time - $t < 0.05) {}
-  sleep(0.05);
-  if (time >= $next) { logcpu($log); $next = time + 0.25; }
-}
-""" + LOG_TAIL
 
-# 30 % of a core with a random period (50-600 ms) each cycle, so it never stays in phase with a 5 s sampler.
-RANDOM30 = r"""
-use strict; use Time::HiRes qw(time sleep);
-open(my $log, '>', $ARGV[0]) or die; select((select($log), $| = 1)[0]);
-srand($$ ^ time); my $next = 0;
-while (1) {
-  my $p = 0.05 + rand(0.55);
-  my $t = time; while (time - $t < 0.3 * $p) {}
-  sleep(0.7 * $p);
-  if (time >= $next) { logcpu($log); $next = time + 0.25; }
-}
-""" + LOG_TAIL
+def _load(name):
+    with open(os.path.join(LOADS, name)) as f:
+        return f.read()
 
-# Every 200 ms a child that burns 40 ms of CPU and exits (lives ~40-60 ms, far under a 5 s sample): 20 % total.
-SHORT = r"""
-use strict; use Time::HiRes qw(time sleep); use POSIX ();
-open(my $log, '>', $ARGV[0]) or die; select((select($log), $| = 1)[0]);
-my $next = 0;
-while (1) {
-  my $start = time;
-  my $pid = fork();
-  if (defined $pid && $pid == 0) { my @c; do { @c = times; } while ($c[0] + $c[1] < 0.04); POSIX::_exit(0); }
-  waitpid($pid, 0);
-  if (time >= $next) { logcpu($log); $next = time + 0.25; }
-  my $rest = 0.2 - (time - $start); sleep($rest) if $rest > 0;
-}
-""" + LOG_TAIL
 
-# Grows by 16 MiB a second to MEM_MIB, then holds it (touched, so it is resident), using almost no CPU.
-MEMORY = r"""
-use strict; use Time::HiRes qw(time sleep);
-open(my $log, '>', $ARGV[0]) or die; select((select($log), $| = 1)[0]);
-my $target = $ARGV[1]; my @blocks; my $next = 0;
-while (1) {
-  push @blocks, "x" x (16 << 20) if @blocks * 16 < $target;
-  sleep(0.25);
-  if (time >= $next) { logcpu($log); $next = time + 0.25; }
-}
-""" + LOG_TAIL
-
-# Forks N children that exec `sleep`, writes their pids (so they can be stopped by pid), then sleeps.
-SLEEPERS = r"""
-use strict; use POSIX ();
-open(my $out, '>', $ARGV[0]) or die; my $n = $ARGV[1];
-my @kids;
-$SIG{TERM} = sub { kill 'KILL', @kids; waitpid($_, 0) for @kids; POSIX::_exit(0); };
-for (1..$n) { my $p = fork(); if (defined $p && $p == 0) { $SIG{TERM} = 'DEFAULT'; exec('sleep', '1000000') or POSIX::_exit(1); } if ($p) { push @kids, $p; print $out "$p\n"; } }
-close($out); sleep(1000000) while 1;
-"""
+STEADY = _load("steady.pl")          # half a core
+RANDOM30 = _load("random30.pl")      # 30 % of a core, random period
+SHORT = _load("short-children.pl")   # short-lived children, ~20 % in all
+MEMORY = _load("memory.pl")          # grows to MEM_MIB, then holds it
+SLEEPERS = _load("sleepers.pl")      # N sleeping children
 
 
 def ensure_user(name):

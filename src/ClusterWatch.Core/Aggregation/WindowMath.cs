@@ -79,6 +79,10 @@ public static class WindowMath
     {
         var rows = new List<HistoryRow>();
         var windowsPerCycle = (int)(cycle.Ticks / window.Ticks);
+        // The cycle's samples split by window once, not once per item.
+        var byWindow = Enumerable.Range(0, Math.Min(3, windowsPerCycle))
+            .Select(w => samples.Where(s => PeriodStart(s.Time, window) == start + window * w).ToList())
+            .ToArray();
         foreach (var id in Items(samples))
         {
             var values = Series(id, samples);
@@ -87,10 +91,9 @@ public static class WindowMath
             var cpu = new double?[3];
             var rss = new double?[3];
             var mem = new double?[3];
-            for (var w = 0; w < Math.Min(3, windowsPerCycle); w++)
+            for (var w = 0; w < byWindow.Length; w++)
             {
-                var ws = start + window * w;
-                var wv = Series(id, samples.Where(s => PeriodStart(s.Time, window) == ws).ToList());
+                var wv = Series(id, byWindow[w]);
                 if (wv.Count == 0)
                     continue;
                 cpu[w] = wv.Average(v => v.Cpu);

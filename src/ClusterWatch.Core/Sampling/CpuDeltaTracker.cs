@@ -14,6 +14,11 @@ public sealed class CpuDeltaTracker
     private Dictionary<(int Pid, long Start), Prev> _next = new();
     private readonly Dictionary<int, double> _vanishedChildren = new();
     private readonly HashSet<int> _currentPids = new();
+    // Scratch for the orphan bookkeeping, kept to avoid allocating per snapshot.
+    private readonly Dictionary<int, Prev> _vanished = new();
+    private readonly List<(int Ancestor, double Seen)> _orphans = new();
+    private readonly Dictionary<int, double> _unexplained = new();
+    private readonly Dictionary<int, int> _parentOf = new();
     private string? _bootId;
     private double _clock;
     private double _busy;
@@ -101,6 +106,7 @@ public sealed class CpuDeltaTracker
     {
         _vanishedChildren.Clear();
         _currentPids.Clear();
+        _vanished.Clear();
         foreach (ref readonly var p in snap.ProcessSpan)
         {
             _currentPids.Add(p.Pid);
@@ -111,13 +117,74 @@ public sealed class CpuDeltaTracker
         {
             if (prev.Seen)
                 continue;
-            if (prev.ParentPid > 0)
+            _vanished[key.Pid] = prev;
+            if (_currentPids.Contains(key.Pid))
+                PidReuses++;
+        }
+        _orphans.Clear();
+        foreach (var (_, prev) in _vanished)
+        {
+            if (prev.ParentPid <= 0)
+                continue;
+            var livingAncestor = NearestLivingAncestor(prev.ParentPid);
+            if (livingAncestor == prev.ParentPid)
             {
+                // Its parent is alive, so the parent reaped it: its cutime grew by the child's whole life.
                 _vanishedChildren.TryGetValue(prev.ParentPid, out var sum);
                 _vanishedChildren[prev.ParentPid] = sum + prev.Cpu + prev.Children;
             }
-            if (_currentPids.Contains(key.Pid))
-                PidReuses++;
+            else if (livingAncestor > 0)
+                _orphans.Add((livingAncestor, prev.Cpu + prev.Children));
+        }
+        if (_orphans.Count > 0)
+            AssignOrphansToReapers(snap);
+    }
+
+    /// <summary>The first pid up the parent chain that did not vanish in this interval (0 when the chain loops).</summary>
+    private int NearestLivingAncestor(int pid)
+    {
+        for (var hops = 0; hops < 64 && pid > 0; hops++)
+        {
+            if (!_vanished.TryGetValue(pid, out var gone))
+                return pid;
+            pid = gone.ParentPid;
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// A process whose parent vanished in the same interval was reaped either by that parent before it died (then
+    /// the grandparent's cutime holds it) or, orphaned, by a subreaper or init: in both cases by a living ancestor
+    /// whose cutime grew by at least its whole life. The seen part is charged to the nearest such ancestor, so the
+    /// reaper's user gets only what was not counted before; a reaper outside the snapshot changes nobody.
+    /// </summary>
+    private void AssignOrphansToReapers(NodeSnapshot snap)
+    {
+        _unexplained.Clear();
+        _parentOf.Clear();
+        foreach (ref readonly var p in snap.ProcessSpan)
+        {
+            if (!_prev.TryGetValue((p.Pid, p.StartTicks), out var prev) || !SameProcess(prev, p))
+                continue;
+            _vanishedChildren.TryGetValue(p.Pid, out var direct);
+            _unexplained[p.Pid] = p.ChildrenCpuSeconds - prev.Children - direct;
+            _parentOf[p.Pid] = p.ParentPid;
+        }
+        _orphans.Sort((a, b) => b.Seen.CompareTo(a.Seen));
+        foreach (var (ancestor, seen) in _orphans)
+        {
+            var pid = ancestor;
+            for (var hops = 0; hops < 64 && _unexplained.TryGetValue(pid, out var left); hops++)
+            {
+                if (left >= seen - 1e-9)
+                {
+                    _unexplained[pid] = left - seen;
+                    _vanishedChildren.TryGetValue(pid, out var sum);
+                    _vanishedChildren[pid] = sum + seen;
+                    break;
+                }
+                pid = _parentOf[pid];
+            }
         }
     }
 

@@ -9,34 +9,27 @@ namespace ClusterWatch.IntegrationTests.Infrastructure;
 /// </summary>
 public static class LoadUsers
 {
-    /// <summary>Busy 50 ms, sleep 50 ms: about half a core.</summary>
-    public const string Steady = """
-        use strict; use Time::HiRes qw(time sleep);
-        open(my $log, '>', $ARGV[0]) or die; select((select($log), $| = 1)[0]);
-        my $duty = $ARGV[1] // 0.5; my $next = 0;
-        while (1) {
-          my $t = time; while (time - $t < 0.1 * $duty) {}
-          sleep(0.1 * (1 - $duty));
-          if (time >= $next) { my @c = times; printf $log "%.3f %.4f\n", time, $c[0]+$c[1]+$c[2]+$c[3]; $next = time + 0.25; }
-        }
-        """;
+    // The perl loads live in tests/loads/ (shared with bench/compare), copied beside the test assembly.
+    /// <summary>Busy, then asleep, in 100 ms periods: half a core, or the share given as an extra argument.</summary>
+    public const string Steady = "steady.pl";
 
     /// <summary>Every ~200 ms a child that burns ~40 ms of CPU and exits: never alive at two samples.</summary>
-    public const string ShortChildren = """
-        use strict; use Time::HiRes qw(time sleep); use POSIX ();
-        open(my $log, '>', $ARGV[0]) or die; select((select($log), $| = 1)[0]);
-        my $next = 0;
-        while (1) {
-          my $start = time;
-          my $pid = fork();
-          if (defined $pid && $pid == 0) { my @c; do { @c = times; } while ($c[0] + $c[1] < 0.04); POSIX::_exit(0); }
-          waitpid($pid, 0);
-          if (time >= $next) { my @c = times; printf $log "%.3f %.4f\n", time, $c[0]+$c[1]+$c[2]+$c[3]; $next = time + 0.25; }
-          my $rest = 0.2 - (time - $start); sleep($rest) if $rest > 0;
-        }
-        """;
+    public const string ShortChildren = "short-children.pl";
+
+    /// <summary>Jobs of ~2 s orphaned just before they end, reaped by init or a subreaper (killed job trees).</summary>
+    public const string Orphans = "orphans.pl";
 
     public static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>Skips locally, fails under CI=true, unless running as root (creating users and loads needs it).</summary>
+    public static void RequireRoot(string why)
+    {
+        if (IsRoot)
+            return;
+        if (TestServers.InCi)
+            Assert.Fail($"{why}: must run as root (CI runs as root)");
+        Assert.Skip($"{why}: needs root; run ./test.sh as root");
+    }
 
     /// <summary>Creates the user if it does not exist (needs root).</summary>
     public static void Ensure(string user)
@@ -46,11 +39,11 @@ public static class LoadUsers
         Assert.Equal(0, Run("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", user));
     }
 
-    /// <summary>Starts a perl load as <paramref name="user"/>; returns the process (runuser → perl).</summary>
+    /// <summary>Starts the perl load <paramref name="script"/> (a file of tests/loads) as <paramref name="user"/>; returns the process (runuser → perl).</summary>
     public static Process Start(string user, string script, string dir, string name, params string[] extra)
     {
         var scriptPath = Path.Combine(dir, name + ".pl");
-        File.WriteAllText(scriptPath, script);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "loads", script), scriptPath, overwrite: true);
         var psi = new ProcessStartInfo("runuser") { UseShellExecute = false };
         foreach (var a in new[] { "-u", user, "--", "perl", scriptPath, Path.Combine(dir, name + ".log") }.Concat(extra))
             psi.ArgumentList.Add(a);

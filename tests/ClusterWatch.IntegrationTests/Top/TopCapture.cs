@@ -57,13 +57,4 @@ internal static class TopCapture
             psi.ArgumentList.Add(a);
         return Process.Start(psi)!;
     }
-
-    public static void RequireRoot(string why)
-    {
-        if (LoadUsers.IsRoot)
-            return;
-        if (TestServers.InCi)
-            Assert.Fail($"{why}: must run as root (CI runs as root)");
-        Assert.Skip($"{why}: needs root; run ./test.sh as root");
-    }
 }

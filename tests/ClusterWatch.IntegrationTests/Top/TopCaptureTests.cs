@@ -18,7 +18,7 @@ public sealed class TopCaptureTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        TopCapture.RequireRoot("creates a user with a long name");
+        LoadUsers.RequireRoot("creates a user with a long name");
         LoadUsers.Ensure(LongUser);
         File.SetUnixFileMode(_dir, (UnixFileMode)0x1ED);
         // A command whose name holds a space: comm is the file name of what was executed.

@@ -20,7 +20,7 @@ public sealed partial class TopImportTests : IDisposable
     [Fact]
     public async Task Import_RecordedLog_WindowAveragesAsByHand_MidnightAndIdempotent()
     {
-        TopCapture.RequireRoot("runs a load as a test user");
+        LoadUsers.RequireRoot("runs a load as a test user");
         LoadUsers.Ensure("cwtopsty");
         var load = LoadUsers.Start("cwtopsty", LoadUsers.Steady, _dir, "steady", "0.3");
         string log;

@@ -13,7 +13,7 @@ public sealed class TopWatchTests : IDisposable
     [Fact]
     public async Task WatchTop_SteadyUserWithin5Points_ShortLivedChildrenReportedBelowTheirTruth()
     {
-        TopCapture.RequireRoot("creates the load users");
+        LoadUsers.RequireRoot("creates the load users");
         // Users of this test only (8 characters, top's USER width): other suites on the machine load their own users.
         LoadUsers.Ensure("cwtopsty");
         LoadUsers.Ensure("cwtopfrk");

@@ -146,4 +146,61 @@ public class CpuDeltaTrackerTests
         t2.Update(Procsample.Snapshot(5, [Top("bob", "gzip", 1, 20)], 4));
         Assert.Equal(1, t2.PidReuses);
     }
+
+    // Orphans: a parent and its busy child end in the same interval. Whoever reaps the child — its parent before
+    // dying, or init/a subreaper after it was orphaned — gains the child's whole life in cutime; the part seen in
+    // earlier samples was counted then, so only the rest may be credited, to the reaper's user.
+    private static RawProcess U(int pid, int ppid, long utime, long cutime, string user) => P(pid, ppid, utime, cutime, user: user, comm: user + "-" + pid);
+
+    [Fact]
+    public void OrphanReapedByInit_CreditsOnlyItsUnseenRest()
+    {
+        // init 1 (root) > sshd 5 (root) > shell 10 (alice) > job 11 (alice, 1 core). At t=10 both 10 and 11 are gone:
+        // 10 died, 11 was reparented to init and died with 800 ticks; init's cutime grows by 800, sshd's by 10's 0.
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, U(1, 0, 0, 0, "root"), U(5, 1, 0, 0, "root"), U(10, 5, 0, 0, "alice"), U(11, 10, 0, 0, "alice"));
+        var a = Feed(t, 5, U(1, 0, 0, 0, "root"), U(5, 1, 0, 0, "root"), U(10, 5, 0, 0, "alice"), U(11, 10, 500, 0, "alice"))!;
+        var b = Feed(t, 10, U(1, 0, 0, 800, "root"), U(5, 1, 0, 0, "root"))!;
+        Assert.Equal(100.0, a.Users.Single(u => u.User == "alice").CpuPct, 6);
+        // 800 − 500 seen = 300 ticks = 3 s over 5 s (was 160 %: the child's whole life credited again).
+        Assert.Equal(60.0, b.Users.Single(u => u.User == "root").CpuPct, 6);
+        Assert.Equal(60.0, b.Processes.Single(p => p.Pid == 1).ChildrenCpuPct, 6);
+    }
+
+    [Fact]
+    public void ChildReapedByItsParentJustBeforeTheParentDies_CreditsTheGrandparentOnlyTheRest()
+    {
+        // bob's 5 > alice's 10 > 11 (1 core). 10 reaps 11 (800 ticks in all), then dies and is reaped by 5: 5's cutime
+        // grows by 10's own 0 + 10's cutime 800. 500 of those were seen as 11's own: 300 ticks are new.
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, U(5, 1, 0, 0, "bob"), U(10, 5, 0, 0, "alice"), U(11, 10, 0, 0, "alice"));
+        Feed(t, 5, U(5, 1, 0, 0, "bob"), U(10, 5, 0, 0, "alice"), U(11, 10, 500, 0, "alice"));
+        var b = Feed(t, 10, U(5, 1, 0, 800, "bob"))!;
+        Assert.Equal(60.0, b.Users.Single().CpuPct, 6);
+    }
+
+    [Fact]
+    public void OrphanWithChildrenNeverSeen_ReaperGetsTheOrphansRestAndTheUnseenInFull()
+    {
+        // As the first case, and init also reaped 200 ticks of children that lived between samples: (300 + 200) / 5 s.
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, U(1, 0, 0, 0, "root"), U(10, 1, 0, 0, "alice"), U(11, 10, 0, 0, "alice"), U(12, 11, 0, 0, "alice"));
+        Feed(t, 5, U(1, 0, 0, 0, "root"), U(10, 1, 0, 0, "alice"), U(11, 10, 0, 0, "alice"), U(12, 11, 500, 0, "alice"));
+        // 10 and 11 end (0 ticks each, reaped: 11 by init after orphaning, 10 by init its parent); 12 orphaned and
+        // reaped by init with 800 ticks.
+        var b = Feed(t, 10, U(1, 0, 0, 1000, "root"))!;
+        Assert.Equal(100.0, b.Users.Single().CpuPct, 6);
+    }
+
+    [Fact]
+    public void OrphanWhoseReaperIsNotVisible_ChangesNoOne()
+    {
+        // The reaper is outside the snapshot (another PID namespace's init): nobody's cutime grows, nothing negative.
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, U(5, 2, 0, 0, "bob"), U(10, 5, 0, 0, "alice"), U(11, 10, 0, 0, "alice"));
+        Feed(t, 5, U(5, 2, 100, 0, "bob"), U(10, 5, 0, 0, "alice"), U(11, 10, 500, 0, "alice"));
+        var b = Feed(t, 10, U(5, 2, 200, 0, "bob"))!;
+        Assert.Equal(20.0, b.Users.Single().CpuPct, 6);
+        Assert.Equal(0.0, b.Processes.Single().ChildrenCpuPct, 6);
+    }
 }
