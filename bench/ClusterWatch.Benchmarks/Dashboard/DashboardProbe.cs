@@ -105,8 +105,8 @@ internal static class DashboardProbe
                             times.Add(double.Parse((await browser.EvalAsync("document.body.dataset.readyMs", CancellationToken.None)).GetString()!, CultureInfo.InvariantCulture));
                         }
                         page = Median(times).ToString("0", CultureInfo.InvariantCulture);
-                        if (range == "7d" && name == "cluster")
-                            await browser.ScreenshotAsync(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(db))!, "dashboard-7d.png"), CancellationToken.None);
+                        if (range == "7d" && name is "cluster" or "user")
+                            await browser.ScreenshotAsync(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(db))!, name == "user" ? "dashboard-user-7d.png" : "dashboard-7d.png"), CancellationToken.None);
                     }
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {range} | {urls.Length} | {total:0} | {slowest:0} | {page} |"));
                 }
