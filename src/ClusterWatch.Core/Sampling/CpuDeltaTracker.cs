@@ -77,7 +77,13 @@ public sealed class CpuDeltaTracker
             // Reaped children's whole lifetime lands in cutime; the part they lived through earlier samples was
             // counted then (their last-seen total), so only the rest is credited.
             _vanishedChildren.TryGetValue(p.Pid, out var alreadyCounted);
-            children = Math.Max(0, grown - alreadyCounted) / elapsed * 100;
+            // A snapshot is not atomic: a child read as gone may be reaped (its life added to cutime) only after the
+            // parent was read, i.e. in the next interval. What could not be subtracted now is carried to the next
+            // two intervals instead of being dropped — dropped, it would be credited again when cutime catches up.
+            var toSubtract = alreadyCounted + (prev.DebtAge > 0 ? prev.Debt : 0);
+            children = Math.Max(0, grown - toSubtract) / elapsed * 100;
+            var left = toSubtract - Math.Max(0, grown);
+            (prev.Debt, prev.DebtAge) = left > 1e-9 ? (left, alreadyCounted > 0 ? 2 : prev.DebtAge - 1) : (0, 0);
         }
         else if (p.StartTicks > 0 && p.StartTicks / snap.ClockTicksPerSecond > _clock)
         {
@@ -131,10 +137,10 @@ public sealed class CpuDeltaTracker
             {
                 // Its parent is alive, so the parent reaped it: its cutime grew by the child's whole life.
                 _vanishedChildren.TryGetValue(prev.ParentPid, out var sum);
-                _vanishedChildren[prev.ParentPid] = sum + prev.Cpu + prev.Children;
+                _vanishedChildren[prev.ParentPid] = sum + prev.SeenTotal;
             }
             else if (livingAncestor > 0)
-                _orphans.Add((livingAncestor, prev.Cpu + prev.Children));
+                _orphans.Add((livingAncestor, prev.SeenTotal));
         }
         if (_orphans.Count > 0)
             AssignOrphansToReapers(snap);
@@ -216,6 +222,14 @@ public sealed class CpuDeltaTracker
         public double Cpu;
         public double Children;
         public int ParentPid;
+        public double Debt;     // seen CPU of reaped children not yet found in cutime (see Measure)
+        public int DebtAge;     // intervals the debt is still kept
+
+        /// <summary>
+        /// What its reaper's cutime will hold that earlier samples already counted: its own time, its reaped children's,
+        /// and children it reaped after it was last read (the debt), whose time its final cutime carries up.
+        /// </summary>
+        public double SeenTotal => Cpu + Children + (DebtAge > 0 ? Debt : 0);
         public string User = "";
         public string Command = "";
         public bool Seen;

@@ -26,6 +26,7 @@ public sealed class Watcher
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<WindowRow>> _lastWindows = new(StringComparer.Ordinal);
     private long _rowsWritten;
     private long _writeErrors;
+    private long _negativeResidue; // samples since the last status line whose users add up to more than the node's busy CPU
 
     public Watcher(IReadOnlyList<INodeSource> sources, IUsageStore store, WatchOptions options, TimeProvider clock, LiveState live, IWatchReporter report)
     {
@@ -110,6 +111,8 @@ public sealed class Watcher
                 if (sample != null)
                 {
                     sample = sample with { Seq = ++seq };
+                    if (sample.Flags.HasFlag(SampleFlags.NegativeResidue))
+                        Interlocked.Increment(ref _negativeResidue);
                     live.RecordSuccess(sample, watch.Elapsed.TotalSeconds, snap.VanishedCount);
                     await StoreAsync(sample, token);
                 }
@@ -224,6 +227,9 @@ public sealed class Watcher
         var errors = Interlocked.Read(ref _writeErrors);
         if (errors > 0)
             problems.Add($"{errors} write errors");
+        // Stored as they were measured (flag 2 in samples.flags), but a user should know the numbers are suspect.
+        if (Interlocked.Exchange(ref _negativeResidue, 0) is > 0 and var residue)
+            problems.Add($"{residue} sample{(residue == 1 ? "" : "s")} with users above the node's busy CPU (flag 2)");
         if (_store.Problem is { } storeProblem)
             problems.Add(storeProblem);
         var topText = top.User == null ? "-" : $"{top.User} {top.Cpu.ToString("0.0", CultureInfo.InvariantCulture)}% (window avg)";

@@ -45,12 +45,22 @@ internal static class ImportCommand
             foreach (var e in result.Errors)
                 await Console.Error.WriteLineAsync($"{path}: frame skipped, {e}");
             if (result.Frames.Count == 0)
+            {
+                await Console.Error.WriteLineAsync($"imported nothing from {path}: no readable frame ({result.Errors.Count} unreadable frames skipped)");
                 return 1;
+            }
             var times = TopLogTimes.FrameTimes(result.Frames, day, utcOffset);
             var interval = TopLogTimes.IntervalSeconds(times);
             var cpuCount = parse.GetValue(cpus) ?? TopLogTimes.EstimateCpuCount(result.Frames);
             if (cpuCount == null)
-                throw new ConfigException([new ConfigError("--cpus", "the log is too idle to tell the node's CPU count; pass --cpus N")]);
+            {
+                // top's first frame has no CPU figures of its own: a log cut after it can't tell the CPU count either.
+                var measured = result.Frames.Count(f => f.UseForCpu);
+                var why = measured == 0
+                    ? $"the log has no frame with CPU figures ({result.Frames.Count} readable, the first of a top run has none{(result.Errors.Count > 0 ? $", {result.Errors.Count} unreadable" : "")})"
+                    : "the log is too idle to tell the node's CPU count";
+                throw new ConfigException([new ConfigError("--cpus", $"{why}; pass --cpus N")]);
+            }
             var cfg = ConfigLoader.Load(parse.GetValue(config), new Dictionary<string, string?>
             {
                 ["Store:Sqlite"] = parse.GetValue(db),

@@ -87,6 +87,9 @@ internal static class NodesCommand
                 Markup.Escape(r.Name), Markup.Escape(r.Address), r.Reachable, r.Auth, Markup.Escape(r.HostKey), Markup.Escape(r.Sources),
                 r.Cpus?.ToString(CultureInfo.InvariantCulture) ?? "-", r.Processes?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 r.RoundTripMs is { } ms ? $"{ms:0.0} ms" : "-", Markup.Escape(r.Problem ?? ""));
+        // Piped or redirected, Spectre assumes 80 columns and wraps the problem text a few letters a line.
+        if (Console.IsOutputRedirected)
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 240);
         AnsiConsole.Write(table);
     }
 }
@@ -115,6 +118,8 @@ internal static class NodeCheck
         {
             var (reach, auth, key) = e.State switch
             {
+                // The key file could not be loaded: nothing was connected, so nothing is known of the node itself.
+                NodeState.AuthFailed when e.InnerException is not Renci.SshNet.Common.SshAuthenticationException => ("-", "NO KEY", "-"),
                 NodeState.AuthFailed => ("yes", "FAILED", "ok"),
                 NodeState.HostKeyUnknown => ("yes", "-", "UNKNOWN"),
                 NodeState.HostKeyChanged => ("yes", "-", "CHANGED"),

@@ -46,7 +46,9 @@ internal static class ReportCommand
             if (parse.GetValue(top) < 1)
                 errors.Add(new ConfigError("--top", "must be at least 1"));
             if (errors.Count == 0 && to <= from)
-                errors.Add(new ConfigError("--until", "the end must be after the start (--since)"));
+                errors.Add(parse.GetValue(until) == null
+                    ? new ConfigError("--since", $"{from:yyyy-MM-dd HH:mm:ss}Z is not in the past; give an age (1h, 2d) or an earlier UTC time")
+                    : new ConfigError("--until", $"the end ({to:yyyy-MM-dd HH:mm:ss}Z) must be after the start ({from:yyyy-MM-dd HH:mm:ss}Z, --since)"));
             if (errors.Count > 0)
                 throw new ConfigException(errors);
             await using var store = Factories.CreateStore(cfg);

@@ -7,6 +7,7 @@ using ClusterWatch.Core.Storage.Spool;
 using ClusterWatch.Core.Watching;
 using ClusterWatch.Hosting;
 using ClusterWatch.Web;
+using Microsoft.AspNetCore.Builder;
 
 namespace ClusterWatch.Commands;
 
@@ -79,7 +80,20 @@ internal static class WatchCommand
         var w = cfg.Watch;
         Console.WriteLine($"ClusterWatch: watching {string.Join(", ", sources.Select(s => $"{s.Node} ({s.Kind}, {s.Host})"))}");
         Console.WriteLine($"  every {Durations.Format(w.Sample)}, windows of {Durations.Format(w.Window)}, cycles of {Durations.Format(w.Cycle)}; storing into {store.Description}{(w.AllProcesses ? " (all processes)" : "")}");
-        await using var web = cfg.Web.Enabled ? await WebStartup.StartAsync(cfg.Web, store, live, ct) : null;
+        WebApplication? startedWeb;
+        try
+        {
+            startedWeb = cfg.Web.Enabled ? await WebStartup.StartAsync(cfg.Web, store, live, ct) : null;
+        }
+        catch (ConfigException)
+        {
+            // e.g. the port is taken: give the nodes back before the error is printed, so a corrected start can claim them.
+            await ReleaseNodesAsync(store, sources);
+            foreach (var s in sources)
+                await s.DisposeAsync();
+            throw;
+        }
+        await using var web = startedWeb;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // SIGTERM and Ctrl-C: stop sampling, write the partial window and cycle, exit 0.
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });

@@ -45,7 +45,9 @@ public static class WebServer
             EnvironmentName = "Production",
         });
         builder.Logging.ClearProviders();
-        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning)
+            // A failed start (e.g. a taken port) is reported once, as a configuration error naming the key.
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -87,7 +89,13 @@ public static class WebServer
     };
 
     /// <summary>True when something else already listens there (a clear message beats Kestrel's stack trace).</summary>
-    public static bool IsAddressInUse(Exception e) =>
-        e is IOException { InnerException: System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse } }
-        || e.InnerException is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse };
+    public static bool IsAddressInUse(Exception e)
+    {
+        // Kestrel wraps it: IOException → AddressInUseException → SocketException.
+        for (Exception? x = e; x != null; x = x.InnerException)
+            if (x is Microsoft.AspNetCore.Connections.AddressInUseException
+                || x is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+                return true;
+        return false;
+    }
 }

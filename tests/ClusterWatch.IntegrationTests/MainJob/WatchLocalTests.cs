@@ -140,6 +140,25 @@ public sealed class WatchLocalTests : IDisposable
     }
 
     [Fact]
+    public async Task MisspelledFlag_IsAUsageError_Exit2NamingIt()
+    {
+        var r = await ClusterWatchProcess.RunAsync(["watch", "--smaple", "5s", "--no-web", "--db", Path.Combine(_dir, "y.db")], TimeSpan.FromSeconds(30), _dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--smaple", r.Stdout + r.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "y.db")), "a refused start must not create the database");
+    }
+
+    [Fact]
+    public async Task ReportSinceInTheFuture_BlamesSince()
+    {
+        var r = await ClusterWatchProcess.RunAsync(["report", "--db", Path.Combine(_dir, "z.db"), "--since", "2099-01-01T00:00Z"], TimeSpan.FromSeconds(30), _dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--since", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("2099-01-01 00:00:00Z is not in the past", r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("--until", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownKeyInConfigFile_ExitsNonZero()
     {
         var cfg = Path.Combine(_dir, "clusterwatch.json");

@@ -203,4 +203,49 @@ public class CpuDeltaTrackerTests
         Assert.Equal(20.0, b.Users.Single().CpuPct, 6);
         Assert.Equal(0.0, b.Processes.Single().ChildrenCpuPct, 6);
     }
+
+    [Fact]
+    public void ChildGoneButReapedAfterTheParentWasRead_IsSubtractedWhenCutimeCatchesUp()
+    {
+        // The reader read parent 10 (cutime 0), then child 11 was reaped before the reader got to it: at t=10 the child
+        // is gone but the parent's cutime shows it only at t=15 (800 ticks in all, 500 seen): 300 ticks are new.
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, P(10, 1, 0), P(11, 10, 0));
+        Feed(t, 5, P(10, 1, 0), P(11, 10, 500));
+        var a = Feed(t, 10, P(10, 1, 0))!;
+        var b = Feed(t, 15, P(10, 1, 0, cutime: 800))!;
+        Assert.Equal(0.0, a.Users.Single().CpuPct, 6);
+        Assert.Equal(60.0, b.Users.Single().CpuPct, 6);
+    }
+
+    [Fact]
+    public void ChildNeverFoundInCutime_StopsHoldingBackTheParentAfterTwoIntervals()
+    {
+        // Child 11 (500 ticks seen) was reaped by nobody visible; later the parent reaps unseen children of 100 ticks
+        // per interval. The 500 are held against the next two intervals only, then the parent's credit is whole again.
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, P(10, 1, 0), P(11, 10, 0));
+        Feed(t, 5, P(10, 1, 0), P(11, 10, 500));
+        Feed(t, 10, P(10, 1, 0));
+        var b = Feed(t, 15, P(10, 1, 0, cutime: 100))!;
+        var c = Feed(t, 20, P(10, 1, 0, cutime: 200))!;
+        var d = Feed(t, 25, P(10, 1, 0, cutime: 300))!;
+        Assert.Equal(0.0, b.Users.Single().CpuPct, 6);
+        Assert.Equal(0.0, c.Users.Single().CpuPct, 6);
+        Assert.Equal(20.0, d.Users.Single().CpuPct, 6); // 100 ticks / 5 s
+    }
+
+    [Fact]
+    public void ChildReapedAfterItsParentWasRead_ThenTheParentEnds_TheGrandparentIsNotCreditedTwice()
+    {
+        // bash 5 > wrapper 10 > job 11. At t=10 the wrapper was read (cutime 0) just before it reaped the job (800
+        // ticks, 500 seen), which was gone when the reader reached it. At t=15 the wrapper has ended too: bash's cutime
+        // grew by the wrapper's whole life, 800 ticks, of which 500 were counted as the job's own: 60 %, not 160 %.
+        var t = new CpuDeltaTracker();
+        Feed(t, 0, U(5, 1, 0, 0, "bob"), U(10, 5, 0, 0, "bob"), U(11, 10, 0, 0, "bob"));
+        Feed(t, 5, U(5, 1, 0, 0, "bob"), U(10, 5, 0, 0, "bob"), U(11, 10, 500, 0, "bob"));
+        Feed(t, 10, U(5, 1, 0, 0, "bob"), U(10, 5, 0, 0, "bob"));
+        var b = Feed(t, 15, U(5, 1, 0, 800, "bob"))!;
+        Assert.Equal(60.0, b.Users.Single().CpuPct, 6);
+    }
 }

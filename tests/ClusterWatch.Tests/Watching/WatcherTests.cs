@@ -12,9 +12,10 @@ public sealed class WatcherTests : IAsyncDisposable
     private static readonly DateTimeOffset T0 = new(2026, 12, 3, 10, 0, 0, TimeSpan.Zero);
     private readonly string _dir = Directory.CreateTempSubdirectory("cw-watcher-").FullName;
     private readonly FakeTimeProvider _clock = new(T0.AddMilliseconds(200));
+    private readonly Quiet _reporter = new();
 
-    /// <summary>alice runs one process at exactly half a core on the node's clock.</summary>
-    private sealed class HalfCoreSource(TimeProvider clock) : INodeSource
+    /// <summary>alice runs one process at exactly half a core on the node's clock (the node busy as given, default the same).</summary>
+    private sealed class HalfCoreSource(TimeProvider clock, double busyShare = 0.5) : INodeSource
     {
         public int Calls;
 
@@ -31,7 +32,7 @@ public sealed class WatcherTests : IAsyncDisposable
             var p = new RawProcess(42, 1, 100, 1001, "alice", "sim", 'R', uptime * 0.5, 0, 1 << 20);
             Interlocked.Increment(ref Calls);
             _ = clock;
-            return Task.FromResult(new NodeSnapshot("n1", "boot", tick, uptime, 2, uptime * 0.5, uptime * 2, 1L << 30, 1L << 29, [p], 1));
+            return Task.FromResult(new NodeSnapshot("n1", "boot", tick, uptime, 2, uptime * busyShare, uptime * 2, 1L << 30, 1L << 29, [p], 1));
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -39,18 +40,24 @@ public sealed class WatcherTests : IAsyncDisposable
 
     private sealed class Quiet : IWatchReporter
     {
-        public void Status(string line) { }
+        public readonly List<string> Lines = [];
+
+        public void Status(string line)
+        {
+            lock (Lines)
+                Lines.Add(line);
+        }
 
         public void Problem(string node, string message) => throw new Xunit.Sdk.XunitException($"{node}: {message}");
 
         public void Debug(string message) { }
     }
 
-    private async Task RunTicksAsync(SqliteUsageStore store, int ticks, long expectLastSeq)
+    private async Task<Watcher> RunTicksAsync(SqliteUsageStore store, int ticks, long expectLastSeq, double busyShare = 0.5)
     {
-        var source = new HalfCoreSource(_clock);
+        var source = new HalfCoreSource(_clock, busyShare);
         var options = new WatchOptions { Sample = TimeSpan.FromSeconds(1), Window = TimeSpan.FromSeconds(3), Cycle = TimeSpan.FromSeconds(9), PruneEvery = TimeSpan.FromDays(1) };
-        var watcher = new Watcher([source], store, options, _clock, new LiveState(), new Quiet());
+        var watcher = new Watcher([source], store, options, _clock, new LiveState(), _reporter);
         using var stop = new CancellationTokenSource();
         var run = watcher.RunAsync(stop.Token);
         for (var i = 1; i <= ticks; i++)
@@ -64,6 +71,24 @@ public sealed class WatcherTests : IAsyncDisposable
         await Task.Delay(50);
         await stop.CancelAsync();
         await run;
+        return watcher;
+    }
+
+    [Fact]
+    public async Task UsersAboveTheNodesBusyCpu_AreCountedInTheStatusLine_AndTheCountResets()
+    {
+        // alice at 50 % of a core while the node says it was 10 % busy: 40 points more than possible (flag 2).
+        await using var store = new SqliteUsageStore(Path.Combine(_dir, "residue.db"));
+        await store.MigrateAsync(CancellationToken.None);
+        var watcher = await RunTicksAsync(store, 4, expectLastSeq: 3, busyShare: 0.1);
+        var samples = await store.LoadSamplesAsync("n1", T0, T0.AddSeconds(10), CancellationToken.None);
+        Assert.All(samples, s => Assert.True(s.Flags.HasFlag(SampleFlags.NegativeResidue)));
+        // Each status line counts the flagged samples since the one before: over the run's lines and one more, all 3.
+        var lines = _reporter.Lines.Append(watcher.StatusLine(T0, T0.AddSeconds(3))).ToList();
+        var counted = lines.Select(l => System.Text.RegularExpressions.Regex.Match(l, @"(\d+) samples? with users above the node's busy CPU \(flag 2\)"))
+            .Where(m => m.Success).Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(3, counted);
+        Assert.EndsWith("problems: none", watcher.StatusLine(T0.AddSeconds(3), T0.AddSeconds(6)), StringComparison.Ordinal);
     }
 
     private static async Task Until(Func<bool> condition)
