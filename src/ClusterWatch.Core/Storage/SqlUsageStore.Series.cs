@@ -56,7 +56,7 @@ public abstract partial class SqlUsageStore : IUsageQueries
     /// The SQL of a series split by node and bucketed (node, first time, Σ avg, max, Σ mem avg, max, timestamps). Bucketing
     /// happens in SQL: a week of history is 134,400 (time, node) rows for 20 nodes, which cost far more to hand to .NET
     /// than to sum; per (node, bucket) it is 13,440. Where a (time, node) pair can hold several rows (a command's
-    /// processes) they are summed per timestamp first, so a bucket's maximum is the largest per-timestamp sum.
+    /// processes, two samples in one second) they are summed per timestamp first, so a bucket's maximum is the largest per-timestamp sum.
     /// </summary>
     internal static (string Sql, object?[] Args) SeriesByNodeSql(SeriesQuery q, long stepSeconds)
     {
@@ -73,8 +73,9 @@ public abstract partial class SqlUsageStore : IUsageQueries
 
     /// <summary>
     /// Where a series' rows are: "FROM … WHERE …" (@p0 = from, @p1 = to, then the scope's filters in order), the time
-    /// column, the value expressions, and whether a (time, node) pair holds at most one row (everything but a command's
-    /// processes at 5 s resolution).
+    /// column, the value expressions, and whether a (time, node) pair holds at most one row: true for windows and history
+    /// (their primary key is node, start, kind, item); not for the 5 s tables, keyed by seq, where two samples can share
+    /// a second (short --sample) and a command has several processes.
     /// </summary>
     private sealed record SeriesSource(string FromWhere, string Time, string CpuAvg, string CpuMax, string MemAvg, string MemMax, object?[] Args, bool OneRowPerNode);
 
@@ -95,12 +96,12 @@ public abstract partial class SqlUsageStore : IUsageQueries
             return q.Scope switch
             {
                 SeriesScope.Cluster or SeriesScope.Node =>
-                    new("FROM samples" + range + nodeFilter, "ts", "cpu_busy_pct", "cpu_busy_pct", "mem_used_bytes", "mem_used_bytes", [.. args], true),
+                    new("FROM samples" + range + nodeFilter, "ts", "cpu_busy_pct", "cpu_busy_pct", "mem_used_bytes", "mem_used_bytes", [.. args], false),
                 SeriesScope.User =>
-                    new("FROM user_samples" + range + nodeFilter + " AND username = " + Param(q.Item), "ts", "cpu_pct", "cpu_pct", "rss_bytes", "rss_bytes", [.. args], true),
+                    new("FROM user_samples" + range + nodeFilter + " AND username = " + Param(q.Item), "ts", "cpu_pct", "cpu_pct", "rss_bytes", "rss_bytes", [.. args], false),
                 SeriesScope.Command =>
                     new("FROM process_samples" + range + nodeFilter + " AND command = " + Param(q.Item), "ts", procCpu, procCpu, "rss_bytes", "rss_bytes", [.. args], false),
-                _ => new("FROM process_samples" + range + nodeFilter + ProcessFilter(q, Param), "ts", procCpu, procCpu, "rss_bytes", "rss_bytes", [.. args], true),
+                _ => new("FROM process_samples" + range + nodeFilter + ProcessFilter(q, Param), "ts", procCpu, procCpu, "rss_bytes", "rss_bytes", [.. args], false),
             };
         }
 
