@@ -15,6 +15,7 @@ public static class Program
         switch (args.FirstOrDefault())
         {
             case "ssh":
+            case "ssh-top":
                 await SshMeasure.RunAsync(args);
                 return 0;
             case "snapshot":

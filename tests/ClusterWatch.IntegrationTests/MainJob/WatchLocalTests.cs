@@ -89,8 +89,8 @@ public sealed class WatchLocalTests : IDisposable
             TestServers.Record("accuracy.txt", $"orphans {DateTime.UtcNow:O}: {jobs} jobs ended, attributed {attributed:0.00} CPU-s vs busy {busy:0.00} CPU-s, cworphan {orphanSeconds:0.00} CPU-s");
             Assert.True(jobs >= 5, $"only {jobs} orphaned jobs ended");
             Assert.True(orphanSeconds > 5, $"the jobs' CPU was not seen as cworphan's ({orphanSeconds:0.00} CPU-s)");
-            // Reading /proc/stat and every process is not atomic: allow 1 CPU-s and 2 % of skew, far below ~2 s per job.
-            Assert.True(attributed <= busy * 1.02 + 1.0, $"users were credited {attributed:0.00} CPU-s but the node was busy only {busy:0.00} CPU-s ({jobs} orphaned jobs)");
+            // Reading /proc/stat and every process is not atomic: allow 1.5 CPU-s and 3 % of skew, below the ~2 s per job counted twice before.
+            Assert.True(attributed <= busy * 1.03 + 1.5, $"users were credited {attributed:0.00} CPU-s but the node was busy only {busy:0.00} CPU-s ({jobs} orphaned jobs)");
         }
         finally
         {

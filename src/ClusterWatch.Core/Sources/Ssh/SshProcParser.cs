@@ -67,6 +67,8 @@ public static class SshProcParser
         totals = new RemoteTotals(up, cpu, total, avail);
         while (NextLine(ref body, out var line))
         {
+            if (line.IsEmpty)
+                continue; // no process visible at all: the script still prints the (empty) list's line
             if (ProcParsers.TryParseStat(line, out var stat, out var comm))
             {
                 processes.Add(new RemoteStat(stat, ProcParsers.DecodeName(comm)));

@@ -12,13 +12,11 @@ public sealed class RemoteCommand : IAsyncDisposable
 {
     private readonly SshCommand _command;
     private readonly Stream _stdin;
-    private readonly Stream _stdout;
+    private readonly OutputPump _stdout;
     private readonly Task _execution;
     private readonly Task _stderrPump;
     private readonly StringBuilder _stderr = new();
     private byte[] _buffer = new byte[64 * 1024];
-    private readonly byte[] _chunk = new byte[64 * 1024];
-    private Task<int>? _pendingRead;
     private int _start;
     private int _end;
 
@@ -27,16 +25,16 @@ public sealed class RemoteCommand : IAsyncDisposable
         _command = command;
         _execution = execution;
         _stdin = command.CreateInputStream();
-        _stdout = command.OutputStream;
+        _stdout = new OutputPump(command.OutputStream);
         _stderrPump = Task.Factory.StartNew(
             () => PumpStderr(command.ExtendedOutputStream), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Bytes of stdout received so far (payload, before SSH framing and compression).</summary>
-    public long BytesReceived { get; private set; }
+    public long BytesReceived => _stdout.BytesReceived;
 
     /// <summary>stdout as a stream whose reads never hold a pool thread (for readers of their own, e.g. top's).</summary>
-    public Stream Output => new DedicatedThreadReadStream(_stdout);
+    public Stream Output => new OutputPumpStream(_stdout);
 
     /// <summary>Completes when the remote command has ended.</summary>
     public Task Execution => _execution;
@@ -149,39 +147,27 @@ public sealed class RemoteCommand : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads the next chunk into the buffer. SSH.NET's output stream blocks its reader (a pool thread would be held
-    /// while a node is silent, and 50 silent nodes starve the pool) and ignores the token, so the blocking read runs
-    /// on a thread of its own and stays pending in <see cref="_pendingRead"/> (into its own chunk buffer) for the
-    /// next call: a hung node costs the caller its timeout, never a stuck loop or a starved pool.
+    /// Waits for more of stdout and appends it to the buffer (false when the command ended). The blocking channel
+    /// reads happen on the pump's own thread (<see cref="OutputPump"/>): a hung node costs the caller its timeout,
+    /// never a stuck loop or a starved pool, and bytes that arrive after a timeout are kept for the next call.
     /// </summary>
     private async Task<bool> FillAsync(CancellationToken ct)
     {
-        _pendingRead ??= Task.Factory.StartNew(
-            () => _stdout.Read(_chunk, 0, _chunk.Length), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var n = await _pendingRead.WaitAsync(ct);
-        _pendingRead = null;
-        if (n == 0)
+        if (!await _stdout.WaitAsync(ct))
             return false;
         if (_start > 0 && _start == _end)
             _start = _end = 0;
-        if (_end + n > _buffer.Length)
+        if (_start > _buffer.Length / 2)
         {
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-            if (_end + n > _buffer.Length)
-                Array.Resize(ref _buffer, Math.Max(_buffer.Length * 2, _end + n));
+            Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
+            _end -= _start;
+            _start = 0;
         }
-        Buffer.BlockCopy(_chunk, 0, _buffer, _end, n);
-        _end += n;
-        BytesReceived += n;
+        _stdout.TakeInto(ref _buffer, ref _end);
         return true;
     }
 
-    /// <summary>Blocking, on its own thread (see <see cref="FillAsync"/>); ends when the channel closes.</summary>
+    /// <summary>Blocking, on its own thread (like <see cref="OutputPump"/>); ends when the channel closes.</summary>
     private void PumpStderr(Stream stderr)
     {
         var buf = new byte[4096];
