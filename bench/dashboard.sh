@@ -16,4 +16,4 @@ if [ ! -f "$DIR/dash.db" ]; then
   for f in "$DIR"/dash.db.tmp*; do mv "$f" "${f/dash.db.tmp/dash.db}"; done
 fi
 dotnet "$PROBE" dashboard measure "$DIR/dash.db" "$PORT" "$CHROMIUM"
-echo "screenshot of the cluster view over 7 days: $DIR/dashboard-7d.png"
+echo "screenshots over 7 days: $DIR/dashboard-7d.png (cluster), $DIR/dashboard-user-7d.png (user)"

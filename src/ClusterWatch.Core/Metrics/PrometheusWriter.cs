@@ -22,8 +22,11 @@ public static class PrometheusWriter
         var nodes = snapshot.Nodes.OrderBy(n => n.Node, StringComparer.Ordinal).ToList();
         var withSample = nodes.Where(n => n.LastSample != null).ToList();
 
-        w.Family("clusterwatch_watcher_start_time_seconds", "gauge", "When the watcher started, Unix time.");
-        w.Line("clusterwatch_watcher_start_time_seconds", [], snapshot.StartedAt.ToUnixTimeMilliseconds() / 1000.0);
+        if (!snapshot.FromStore)
+        {
+            w.Family("clusterwatch_watcher_start_time_seconds", "gauge", "When the watcher started, Unix time.");
+            w.Line("clusterwatch_watcher_start_time_seconds", [], snapshot.StartedAt.ToUnixTimeMilliseconds() / 1000.0);
+        }
 
         w.Family("clusterwatch_node_up", "gauge", "1 if the node's last sample attempt succeeded (state up or partial), else 0.");
         foreach (var n in nodes)
@@ -45,10 +48,13 @@ public static class PrometheusWriter
         UserGauge(w, users, "clusterwatch_user_memory_rss_bytes", "Sum of the RSS of the user's processes (shared pages count once per process).", u => u.RssBytes);
         UserGauge(w, users, "clusterwatch_user_processes", "Processes of the user at the last sample.", u => u.ProcessCount);
 
-        w.Family("clusterwatch_user_cpu_seconds_total", "counter", "CPU seconds used by the user's processes and reaped children since the watcher started (top N users per node by this total, rest in user=\"(other)\").");
-        foreach (var n in nodes)
-            foreach (var (user, seconds) in TopTotals(n.UserCpuSecondsTotal, topN))
-                w.Line("clusterwatch_user_cpu_seconds_total", [("node", n.Node), ("user", user)], seconds);
+        if (!snapshot.FromStore)
+        {
+            w.Family("clusterwatch_user_cpu_seconds_total", "counter", "CPU seconds used by the user's processes and reaped children since the watcher started (top N users per node by this total, rest in user=\"(other)\").");
+            foreach (var n in nodes)
+                foreach (var (user, seconds) in TopTotals(n.UserCpuSecondsTotal, topN))
+                    w.Line("clusterwatch_user_cpu_seconds_total", [("node", n.Node), ("user", user)], seconds);
+        }
 
         var procs = withSample.Select(n => (n.Node, Rows: TopProcesses(n.LastSample!, topN))).ToList();
         w.Family("clusterwatch_process_cpu_cores", "gauge", "CPU of one process (own + reaped children) over the last interval, in cores; top N per node, rest in command=\"(other)\".");
@@ -60,6 +66,14 @@ public static class PrometheusWriter
             foreach (var p in rows)
                 w.Line("clusterwatch_process_memory_rss_bytes", ProcessLabels(node, p), p.RssBytes);
 
+        if (!snapshot.FromStore)
+            WatcherHealth(w, nodes);
+        return w.ToString();
+    }
+
+    /// <summary>The watcher's sampling health: attempts, durations, vanished processes (only a watcher's memory holds them).</summary>
+    private static void WatcherHealth(Writer w, List<NodeMetrics> nodes)
+    {
         w.Family("clusterwatch_node_samples_total", "counter", "Sample attempts of the node since the watcher started, by result (ok, failed).");
         foreach (var n in nodes)
         {
@@ -72,7 +86,6 @@ public static class PrometheusWriter
         w.Family("clusterwatch_node_vanished_processes_total", "counter", "Processes that ended while being read (normal, not an error).");
         foreach (var n in nodes)
             w.Line("clusterwatch_node_vanished_processes_total", [("node", n.Node)], n.VanishedTotal);
-        return w.ToString();
     }
 
     private static void NodeGauge(Writer w, List<NodeMetrics> nodes, string name, string help, Func<NodeSample, double> value)
@@ -107,12 +120,15 @@ public static class PrometheusWriter
         return top;
     }
 
-    /// <summary>The top N processes by CPU then RSS (then pid), plus one "(other)" row summing the rest.</summary>
+    /// <summary>
+    /// The top N processes by CPU then RSS (then pid), plus one "(other)" row summing the rest. A stored sample's pid-0
+    /// rows (each user's processes the volume rule folded together) are no process of their own: they go into "(other)".
+    /// </summary>
     internal static List<ProcessUsage> TopProcesses(NodeSample s, int topN)
     {
-        var ordered = s.Processes.OrderByDescending(p => p.TotalCpuPct).ThenByDescending(p => p.RssBytes).ThenBy(p => p.Pid).ToList();
+        var ordered = s.Processes.Where(p => p.Pid != 0).OrderByDescending(p => p.TotalCpuPct).ThenByDescending(p => p.RssBytes).ThenBy(p => p.Pid).ToList();
         var top = ordered.Take(topN).ToList();
-        var rest = ordered.Skip(topN).ToList();
+        var rest = ordered.Skip(topN).Concat(s.Processes.Where(p => p.Pid == 0)).ToList();
         if (rest.Count > 0)
             top.Add(new ProcessUsage(0, 0, -1, "", Other, ' ', rest.Sum(p => p.CpuPct), rest.Sum(p => p.ChildrenCpuPct),
                 rest.Sum(p => p.RssBytes), rest.Sum(p => p.MemPct)));

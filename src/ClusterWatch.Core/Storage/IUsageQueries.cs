@@ -12,6 +12,14 @@ public interface IUsageQueries
     /// <summary>Rows of one series, one per stored timestamp (sums over the matching nodes and items), oldest first.</summary>
     Task<IReadOnlyList<SeriesRow>> SeriesAsync(SeriesQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The same series split by node and merged into buckets of <paramref name="stepSeconds"/> (as
+    /// <c>SeriesBuckets.Merge</c> merges a series): one row per (node, bucket), ordered by node then time. A row's Time is
+    /// its bucket's first stored timestamp, the averages are over the bucket's timestamps, the maxima the largest, Rows
+    /// the number of timestamps. For the cluster, user and command scopes (a node or process series is one node's).
+    /// </summary>
+    Task<IReadOnlyList<NodeSeriesRow>> SeriesByNodeAsync(SeriesQuery query, long stepSeconds, CancellationToken cancellationToken);
+
     /// <summary>Top items of the windows that overlap [From, To) (a clicked point), by average CPU.</summary>
     Task<IReadOnlyList<WindowTopItem>> WindowTopAsync(WindowTopQuery query, CancellationToken cancellationToken);
 
@@ -56,6 +64,9 @@ public sealed record SeriesQuery(SeriesScope Scope, SeriesResolution Resolution,
 /// maximum (an upper bound when several nodes or items are summed).
 /// </summary>
 public sealed record SeriesRow(long Time, double CpuAvgPct, double CpuMaxPct, double MemAvgBytes, double MemMaxBytes, int Rows);
+
+/// <summary>One node's bucket of a series split by node.</summary>
+public sealed record NodeSeriesRow(string Node, SeriesRow Row);
 
 /// <summary>A top list question over the windows table; Top ≤ 1000.</summary>
 public sealed record WindowTopQuery(ItemKind Kind, DateTimeOffset From, DateTimeOffset To, string? Node = null, string? User = null, string? Command = null, int Top = 10);

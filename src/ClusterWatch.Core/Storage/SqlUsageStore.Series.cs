@@ -27,8 +27,59 @@ public abstract partial class SqlUsageStore : IUsageQueries
         return rows;
     }
 
-    /// <summary>The SQL of a series: @p0 = from, @p1 = to, then the scope's filters in order.</summary>
+    public async Task<IReadOnlyList<NodeSeriesRow>> SeriesByNodeAsync(SeriesQuery q, long stepSeconds, CancellationToken cancellationToken)
+    {
+        if (q.Scope is SeriesScope.Node or SeriesScope.Process)
+            throw new ArgumentException("a node or process series is already one node's", nameof(q));
+        ArgumentOutOfRangeException.ThrowIfLessThan(stepSeconds, 1);
+        var (sql, args) = SeriesByNodeSql(q, stepSeconds);
+        await using var c = await OpenConnectionAsync(cancellationToken);
+        await using var cmd = Command(c, null, sql, args);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<NodeSeriesRow>();
+        while (await r.ReadAsync(cancellationToken))
+        {
+            var n = I(r, 7);
+            rows.Add(new NodeSeriesRow(r.GetString(0), new SeriesRow(L(r, 2), D(r, 3) / n, D(r, 4), D(r, 5) / n, D(r, 6), n)));
+        }
+        return rows;
+    }
+
+    /// <summary>The SQL of a series: one row per stored timestamp (time, the four sums, the row count).</summary>
     internal static (string Sql, object?[] Args) SeriesSql(SeriesQuery q)
+    {
+        var s = Source(q);
+        return ($"SELECT {s.Time}, SUM({s.CpuAvg}), SUM({s.CpuMax}), SUM({s.MemAvg}), SUM({s.MemMax}), COUNT(*) {s.FromWhere} GROUP BY {s.Time} ORDER BY {s.Time}", s.Args);
+    }
+
+    /// <summary>
+    /// The SQL of a series split by node and bucketed (node, first time, Σ avg, max, Σ mem avg, max, timestamps). Bucketing
+    /// happens in SQL: a week of history is 134,400 (time, node) rows for 20 nodes, which cost far more to hand to .NET
+    /// than to sum; per (node, bucket) it is 13,440. Where a (time, node) pair can hold several rows (a command's
+    /// processes, two samples in one second) they are summed per timestamp first, so a bucket's maximum is the largest per-timestamp sum.
+    /// </summary>
+    internal static (string Sql, object?[] Args) SeriesByNodeSql(SeriesQuery q, long stepSeconds)
+    {
+        var s = Source(q);
+        var step = "@p" + s.Args.Length.ToString(CultureInfo.InvariantCulture);
+        object?[] args = [.. s.Args, stepSeconds];
+        if (s.OneRowPerNode)
+            return ($"SELECT node_name, {s.Time} - ({s.Time} % {step}) AS b, MIN({s.Time}), SUM({s.CpuAvg}), MAX({s.CpuMax}), SUM({s.MemAvg}), MAX({s.MemMax}), COUNT(*) " +
+                    $"{s.FromWhere} GROUP BY node_name, b ORDER BY node_name, b", args);
+        var inner = $"SELECT {s.Time} AS t, node_name AS nd, SUM({s.CpuAvg}) AS ca, SUM({s.CpuMax}) AS cm, SUM({s.MemAvg}) AS ma, SUM({s.MemMax}) AS mm " +
+                    $"{s.FromWhere} GROUP BY {s.Time}, node_name";
+        return ($"SELECT nd, t - (t % {step}) AS b, MIN(t), SUM(ca), MAX(cm), SUM(ma), MAX(mm), COUNT(*) FROM ({inner}) x GROUP BY nd, b ORDER BY nd, b", args);
+    }
+
+    /// <summary>
+    /// Where a series' rows are: "FROM … WHERE …" (@p0 = from, @p1 = to, then the scope's filters in order), the time
+    /// column, the value expressions, and whether a (time, node) pair holds at most one row: true for windows and history
+    /// (their primary key is node, start, kind, item); not for the 5 s tables, keyed by seq, where two samples can share
+    /// a second (short --sample) and a command has several processes.
+    /// </summary>
+    private sealed record SeriesSource(string FromWhere, string Time, string CpuAvg, string CpuMax, string MemAvg, string MemMax, object?[] Args, bool OneRowPerNode);
+
+    private static SeriesSource Source(SeriesQuery q)
     {
         var args = new List<object?> { RowMapping.Epoch(q.From), RowMapping.Epoch(q.To) };
         string Param(object? v)
@@ -38,20 +89,20 @@ public abstract partial class SqlUsageStore : IUsageQueries
         }
 
         var nodeFilter = q.Node != null ? " AND node_name = " + Param(q.Node) : "";
-        string sql;
+        const string procCpu = "cpu_pct + children_cpu_pct";
         if (q.Resolution == SeriesResolution.Samples)
         {
-            sql = q.Scope switch
+            const string range = " WHERE ts >= @p0 AND ts < @p1";
+            return q.Scope switch
             {
                 SeriesScope.Cluster or SeriesScope.Node =>
-                    "SELECT ts, SUM(cpu_busy_pct), SUM(cpu_busy_pct), SUM(mem_used_bytes), SUM(mem_used_bytes), COUNT(*) FROM samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter,
+                    new("FROM samples" + range + nodeFilter, "ts", "cpu_busy_pct", "cpu_busy_pct", "mem_used_bytes", "mem_used_bytes", [.. args], false),
                 SeriesScope.User =>
-                    "SELECT ts, SUM(cpu_pct), SUM(cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM user_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + " AND username = " + Param(q.Item),
+                    new("FROM user_samples" + range + nodeFilter + " AND username = " + Param(q.Item), "ts", "cpu_pct", "cpu_pct", "rss_bytes", "rss_bytes", [.. args], false),
                 SeriesScope.Command =>
-                    "SELECT ts, SUM(cpu_pct + children_cpu_pct), SUM(cpu_pct + children_cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM process_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + " AND command = " + Param(q.Item),
-                _ => ProcessSamplesSql(q, nodeFilter, Param),
+                    new("FROM process_samples" + range + nodeFilter + " AND command = " + Param(q.Item), "ts", procCpu, procCpu, "rss_bytes", "rss_bytes", [.. args], false),
+                _ => new("FROM process_samples" + range + nodeFilter + ProcessFilter(q, Param), "ts", procCpu, procCpu, "rss_bytes", "rss_bytes", [.. args], false),
             };
-            return (sql + " GROUP BY ts ORDER BY ts", args.ToArray());
         }
 
         var (table, start) = q.Resolution == SeriesResolution.Windows ? ("windows", "window_start_ts") : ("history", "cycle_start_ts");
@@ -63,27 +114,21 @@ public abstract partial class SqlUsageStore : IUsageQueries
             SeriesScope.Command => ("command", " AND item_key = " + Param(q.Item)),
             _ => ("process", " AND item_key = " + Param(q.Item)),
         };
-        sql = $"SELECT {start}, SUM(cpu_avg_pct), SUM(cpu_max_pct), SUM(rss_avg_bytes), SUM(rss_max_bytes), COUNT(*) FROM {table} " +
-              $"WHERE kind = '{kind}'{itemFilter} AND {start} >= @p0 AND {start} < @p1{nodeFilter} GROUP BY {start} ORDER BY {start}";
-        return (sql, args.ToArray());
+        return new($"FROM {table} WHERE kind = '{kind}'{itemFilter} AND {start} >= @p0 AND {start} < @p1{nodeFilter}",
+            start, "cpu_avg_pct", "cpu_max_pct", "rss_avg_bytes", "rss_max_bytes", [.. args], true);
     }
 
-    private static string ProcessSamplesSql(SeriesQuery q, string nodeFilter, Func<object?, string> param)
+    private static string ProcessFilter(SeriesQuery q, Func<object?, string> param)
     {
         // The key is "pid:start" (or "(other):user" for a user's summed row), as ProcessUsage.ItemKey writes it.
         var key = q.Item!;
-        string filter;
         if (key.StartsWith("(other):", StringComparison.Ordinal))
-            filter = " AND pid = 0 AND username = " + param(key["(other):".Length..]);
-        else
-        {
-            var parts = key.Split(':');
-            if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var startTicks))
-                throw new ArgumentException($"'{key}' is not a process key (pid:start)", nameof(q));
-            filter = " AND pid = " + param(pid) + " AND start_ticks = " + param(startTicks);
-        }
-        return "SELECT ts, SUM(cpu_pct + children_cpu_pct), SUM(cpu_pct + children_cpu_pct), SUM(rss_bytes), SUM(rss_bytes), COUNT(*) FROM process_samples WHERE ts >= @p0 AND ts < @p1" + nodeFilter + filter;
+            return " AND pid = 0 AND username = " + param(key["(other):".Length..]);
+        var parts = key.Split(':');
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var startTicks))
+            throw new ArgumentException($"'{key}' is not a process key (pid:start)", nameof(q));
+        return " AND pid = " + param(pid) + " AND start_ticks = " + param(startTicks);
     }
 
     public async Task<IReadOnlyList<WindowTopItem>> WindowTopAsync(WindowTopQuery q, CancellationToken cancellationToken)

@@ -16,8 +16,8 @@ internal static class ApiEndpoints
         app.MapGet("/api/nodes", (CancellationToken ct) => Guard(() => NodesAsync(o, queries, ct)));
         app.MapGet("/api/series", (HttpRequest req, CancellationToken ct) => Guard(() => SeriesAsync(req, o, queries, ct)));
         app.MapGet("/api/top", (HttpRequest req, CancellationToken ct) => Guard(() => TopAsync(req, o, queries, ct)));
-        app.MapGet("/metrics", () => Results.Text(
-            PrometheusWriter.Write(o.Live != null ? MetricsSnapshot.From(o.Live) : new MetricsSnapshot(DateTimeOffset.UnixEpoch, []), o.TopN),
+        app.MapGet("/metrics", async (CancellationToken ct) => Results.Text(
+            PrometheusWriter.Write(o.Live != null ? MetricsSnapshot.From(o.Live) : await StoredMetrics.LoadAsync(o.Store, queries, ct), o.TopN),
             "text/plain; version=0.0.4; charset=utf-8"));
         app.MapFallback("/api/{**rest}", () => Results.Json(new { error = "no such endpoint; see docs/api.md" }, statusCode: 404));
     }
@@ -74,9 +74,20 @@ internal static class ApiEndpoints
     private static async Task<IResult> SeriesAsync(HttpRequest req, WebServerOptions o, IUsageQueries queries, CancellationToken ct)
     {
         var r = ApiParams.ParseSeries(Query(req), o.Clock.GetUtcNow());
-        var rows = await queries.SeriesAsync(r.Query, ct);
-        var points = SeriesBuckets.Merge(rows, r.StepSeconds);
         var q = r.Query;
+        IReadOnlyList<SeriesPoint> points;
+        SplitSeries? split = null;
+        if (r.ByNode)
+        {
+            // The total and every node's bucketed series (the user view's charts): two queries at once, one answer.
+            var total = queries.SeriesAsync(q, ct);
+            var byNode = queries.SeriesByNodeAsync(q, r.StepSeconds, ct);
+            await Task.WhenAll(total, byNode);
+            split = NodeSeries.Split(await total, await byNode, r.StepSeconds, r.TopNodes);
+            points = split.Total;
+        }
+        else
+            points = SeriesBuckets.Merge(await queries.SeriesAsync(q, ct), r.StepSeconds);
         return Results.Json(new
         {
             scope = q.Scope.ToString().ToLowerInvariant(),
@@ -89,6 +100,8 @@ internal static class ApiEndpoints
             from = q.From.ToUnixTimeSeconds(),
             to = q.To.ToUnixTimeSeconds(),
             points,
+            nodeCount = split?.NodeCount,
+            nodes = split?.Nodes.Select(n => new { node = n.Node, points = n.Points }),
         });
     }
 

@@ -8,8 +8,11 @@ namespace ClusterWatch.Web;
 /// <summary>A bad API parameter: answered with 400 and this message.</summary>
 public sealed class BadRequestException(string message) : Exception(message);
 
-/// <summary>A parsed /api/series request: what to sum, over which range, from which table, bucketed to <see cref="StepSeconds"/>.</summary>
-public sealed record SeriesRequest(SeriesQuery Query, long StepSeconds);
+/// <summary>
+/// A parsed /api/series request: what to sum, over which range, from which table, bucketed to <see cref="StepSeconds"/>;
+/// with <see cref="ByNode"/> also split by node, keeping the <see cref="TopNodes"/> nodes with the most CPU.
+/// </summary>
+public sealed record SeriesRequest(SeriesQuery Query, long StepSeconds, bool ByNode = false, int TopNodes = ApiParams.DefaultTopNodes);
 
 /// <summary>A parsed /api/top request; From/To null = now.</summary>
 public sealed record TopRequest(ItemKind Kind, DateTimeOffset? From, DateTimeOffset? To, string? Node, string? User, string? Command, int Top);
@@ -28,6 +31,11 @@ public static class ApiParams
 
     public const int MaxNameLength = 256;
 
+    /// <summary>by=node: how many nodes get their own series unless top= says otherwise (the user view draws 8).</summary>
+    public const int DefaultTopNodes = 8;
+
+    public const int MaxTopNodes = 100;
+
     /// <summary>Up to this range 5 s rows are used, up to <see cref="WindowsUpTo"/> windows, beyond that history.</summary>
     public static readonly TimeSpan SamplesUpTo = TimeSpan.FromHours(1);
 
@@ -35,7 +43,7 @@ public static class ApiParams
 
     private static readonly long[] NiceSteps = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 
-    private static readonly string[] SeriesKeys = ["scope", "node", "user", "command", "process", "range", "from", "to", "resolution", "token"];
+    private static readonly string[] SeriesKeys = ["scope", "node", "user", "command", "process", "range", "from", "to", "resolution", "by", "top", "token"];
     private static readonly string[] TopKeys = ["kind", "node", "user", "command", "from", "to", "top", "token"];
 
     public static SeriesRequest ParseSeries(IReadOnlyDictionary<string, string> q, DateTimeOffset now)
@@ -73,7 +81,25 @@ public static class ApiParams
             "history" => SeriesResolution.History,
             var r => throw new BadRequestException($"resolution '{r}' is not auto, samples, windows or history"),
         };
-        return new SeriesRequest(new SeriesQuery(scope, resolution, from, to, node, item), Step(span));
+        var (byNode, top) = SplitByNode(q, scope, node);
+        return new SeriesRequest(new SeriesQuery(scope, resolution, from, to, node, item), Step(span), byNode, top);
+    }
+
+    /// <summary>by=node (cluster, user and command scopes, without node=) and its top=1…100.</summary>
+    private static (bool ByNode, int Top) SplitByNode(IReadOnlyDictionary<string, string> q, SeriesScope scope, string? node)
+    {
+        var by = Get(q, "by");
+        var topText = Get(q, "top");
+        if (by == null)
+            return topText == null ? (false, DefaultTopNodes) : throw new BadRequestException("top is only accepted with by=node");
+        if (by != "node")
+            throw new BadRequestException($"by '{by}' is not node (the only split)");
+        if (scope is not (SeriesScope.Cluster or SeriesScope.User or SeriesScope.Command) || node != null)
+            throw new BadRequestException("by=node splits a cluster, user or command series over all nodes: drop node= (and use scope cluster, user or command)");
+        var top = DefaultTopNodes;
+        if (topText != null && (!int.TryParse(topText, NumberStyles.None, CultureInfo.InvariantCulture, out top) || top is < 1 or > MaxTopNodes))
+            throw new BadRequestException($"top '{topText}' is not a whole number from 1 to {MaxTopNodes}");
+        return (true, top);
     }
 
     public static TopRequest ParseTop(IReadOnlyDictionary<string, string> q, DateTimeOffset now)

@@ -13,7 +13,7 @@ internal static class TokenAuth
     public const string EnvVar = "CLUSTERWATCH_TOKEN";
     public const string Cookie = "cw_token";
 
-    /// <summary>The token from CLUSTERWATCH_TOKEN, else from the token file (trimmed); null when neither is set.</summary>
+    /// <summary>The token from CLUSTERWATCH_TOKEN, else the token file's first line (trimmed; empty → InvalidDataException); null when neither is set.</summary>
     public static string? Load(string? tokenFile)
     {
         var env = Environment.GetEnvironmentVariable(EnvVar);
@@ -21,8 +21,9 @@ internal static class TokenAuth
             return env.Trim();
         if (tokenFile == null)
             return null;
-        var text = File.ReadAllText(tokenFile).Trim();
-        return text.Length == 0 ? null : text;
+        // The first line, trimmed. An empty file is an error, never "no token": whoever set Web:TokenFile expects one.
+        var text = File.ReadLines(tokenFile).FirstOrDefault()?.Trim() ?? "";
+        return text.Length > 0 ? text : throw new InvalidDataException("its first line is empty: put the token there");
     }
 
     public static RequestDelegate Middleware(RequestDelegate next, string token)

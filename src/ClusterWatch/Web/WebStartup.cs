@@ -18,6 +18,10 @@ internal static class WebStartup
         {
             token = TokenAuth.Load(web.TokenFile);
         }
+        catch (InvalidDataException e)
+        {
+            throw new ConfigException([new ConfigError("Web:TokenFile", $"'{web.TokenFile}': {e.Message}")]);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigException([new ConfigError("Web:TokenFile", $"cannot read '{web.TokenFile}' ({e.Message})")]);

@@ -9,9 +9,16 @@ const num = label => ({ label, num: true });
 // Two charts (CPU, memory) of one series; resolves when both are drawn.
 async function charts(ctx, title, params, parent) {
   const s = await get('/api/series', { range: ctx.range, ...params });
+  drawCharts(ctx, title, params, s, s.points, parent);
+  return s;
+}
+
+// Draws the CPU and memory charts of `points`, which belong to the answer `s` (its resolution, step and range);
+// `params` are the series' own parameters (what the grid's data-series says and what a clicked point filters by).
+function drawCharts(ctx, title, params, s, points, parent) {
   const basis = s.basis === 'node' ? 'node totals from /proc/stat and meminfo' : 'sum of processes';
   const res = `${s.resolution} (${s.stepSeconds} s per point, ${basis})`;
-  const grid = el('div', { class: 'charts', 'data-series': JSON.stringify(params), 'data-rows': s.points.length });
+  const grid = el('div', { class: 'charts', 'data-series': JSON.stringify(params), 'data-rows': points.length });
   parent.appendChild(el('h2', null, title));
   parent.appendChild(grid);
   // Two charts side by side in the view's width (20 px page padding, 16 px gap, 10 px box padding, 1 px borders).
@@ -21,9 +28,8 @@ async function charts(ctx, title, params, parent) {
       el('h3', null, metric === 'cpu' ? 'CPU — average line, max band (% of one core)' : 'Memory (RSS or used) — average line, max band'),
       el('div', { class: 'note' }, res));
     grid.appendChild(box);
-    chart.draw(box, { metric, width, points: s.points, from: s.from, to: s.to, onPick: p => ctx.pick(p, s, params) });
+    chart.draw(box, { metric, width, points, from: s.from, to: s.to, onPick: p => ctx.pick(p, s, params) });
   }
-  return s;
 }
 
 function userRows(items) {
@@ -71,15 +77,17 @@ export async function node(ctx, main, name) {
 
 export async function user(ctx, main, name) {
   main.appendChild(el('h1', null, 'User ', el('q', null, name)));
-  await charts(ctx, 'All nodes', { scope: 'user', user: name }, main);
-  const now = await get('/api/top', { kind: 'user', user: name, top: 1 });
-  const nodes = now.items.length ? now.items[0].node.split(',').slice(0, 8) : [];
-  // One section per node, filled in parallel (each is its own request), kept in node order.
-  const sections = nodes.map(() => main.appendChild(el('section')));
-  const [procs] = await Promise.all([
+  // Two requests in parallel: the series split by node (the total and the 8 nodes with the most CPU over the range,
+  // from one query) and the processes now.
+  const [s, procs] = await Promise.all([
+    get('/api/series', { range: ctx.range, scope: 'user', user: name, by: 'node', top: 8 }),
     get('/api/top', { kind: 'process', user: name, top: 25 }),
-    ...nodes.map((nd, i) => charts(ctx, `On ${nd}`, { scope: 'user', user: name, node: nd }, sections[i])),
   ]);
+  drawCharts(ctx, 'All nodes', { scope: 'user', user: name }, s, s.points, main);
+  if (s.nodeCount > s.nodes.length) {
+    main.appendChild(el('p', { class: 'note' }, `Per node: the ${s.nodes.length} of ${s.nodeCount} nodes where the user used the most CPU in this range.`));
+  }
+  for (const n of s.nodes) drawCharts(ctx, `On ${n.node}`, { scope: 'user', user: name, node: n.node }, s, n.points, main);
   main.appendChild(el('h2', null, 'Their processes'));
   main.appendChild(table(procHeaders, procRows(procs.items)));
 }

@@ -44,6 +44,22 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task SeriesByNode_BucketsEachNode_InSql()
+    {
+        foreach (var s in TwoSamples("n1").Concat(TwoSamples("n2")))
+            await Store.WriteSampleAsync(s, Ct);
+        var queries = Assert.IsAssignableFrom<IUsageQueries>(Store);
+        // alice on each node: 100 % / 1000 B at T0+5, 50 % / 3000 B at T0+10; one 30 s bucket [T0, T0+30) holds both:
+        // average 75 %, max 100, memory 2000 B, max 3000, 2 timestamps. Ordered by node.
+        var expected = new[] { "n1", "n2" }.Select(n => new NodeSeriesRow(n, new SeriesRow(T0.AddSeconds(5).ToUnixTimeSeconds(), 75, 100, 2000, 3000, 2))).ToList();
+        var user = await queries.SeriesByNodeAsync(new SeriesQuery(SeriesScope.User, SeriesResolution.Samples, T0, T0.AddSeconds(30), Item: "alice"), 30, Ct);
+        Assert.Equal(expected, user);
+        // The command (summed per time and node first, then bucketed): alice's "sim" is the same numbers.
+        var command = await queries.SeriesByNodeAsync(new SeriesQuery(SeriesScope.Command, SeriesResolution.Samples, T0, T0.AddSeconds(30), Item: "sim"), 30, Ct);
+        Assert.Equal(expected, command);
+    }
+
+    [Fact]
     public async Task Prune_DeletesOnlyRowsPastRetention()
     {
         var now = T0.AddHours(49);

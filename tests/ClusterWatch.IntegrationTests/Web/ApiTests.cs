@@ -92,6 +92,8 @@ public sealed class ApiTests(WatchRunFixture run)
     [InlineData("/api/series?scope=user", "needs user=NAME")]
     [InlineData("/api/series?scope=process&node=x&process=%3Cimg%3E", "is not a process key")]
     [InlineData("/api/series?scope=cluster&scope=node", "more than once")]
+    [InlineData("/api/series?scope=node&node=x&by=node", "drop node=")]
+    [InlineData("/api/series?scope=user&user=x&by=node&top=500", "from 1 to 100")]
     [InlineData("/api/top?kind=thread", "is not user, process or command")]
     [InlineData("/api/top?top=100000", "from 1 to 1000")]
     [InlineData("/api/top?from=1796292000", "give both from and to")]
@@ -135,6 +137,49 @@ public sealed class ApiTests(WatchRunFixture run)
         Assert.Contains("clusterwatch_node_up{node=", run.Metrics, StringComparison.Ordinal);
         Assert.Contains("clusterwatch_user_cpu_seconds_total{node=", run.Metrics, StringComparison.Ordinal);
         Assert.Equal("", await PromtoolAsync(promtool, run.Metrics));
+    }
+
+    [Fact]
+    public async Task SeriesByNode_TotalAndEachNode_AsTheSeparateCallsGiveThem()
+    {
+        var user = (await GetJsonAsync("/api/top?kind=user&top=1")).GetProperty("items")[0].GetProperty("user").GetString()!;
+        var to = Scalar("SELECT MAX(ts) FROM samples") + 1;
+        var range = $"from={to - 600}&to={to}";
+        var u = Uri.EscapeDataString(user);
+        var split = await GetJsonAsync($"/api/series?scope=user&user={u}&by=node&{range}");
+        var total = await GetJsonAsync($"/api/series?scope=user&user={u}&{range}");
+        Assert.Equal(total.GetProperty("points").ToString(), split.GetProperty("points").ToString());
+        var node = Assert.Single(split.GetProperty("nodes").EnumerateArray());
+        Assert.Equal(1, split.GetProperty("nodeCount").GetInt32());
+        var name = node.GetProperty("node").GetString()!;
+        var own = (await GetJsonAsync($"/api/series?scope=user&user={u}&node={Uri.EscapeDataString(name)}&{range}")).GetProperty("points");
+        var mine = node.GetProperty("points");
+        Assert.True(own.GetArrayLength() > 0);
+        Assert.Equal(own.GetArrayLength(), mine.GetArrayLength());
+        // Bucketed in SQL rather than in C#: the same points, up to the last rounded digit of an average.
+        for (var i = 0; i < own.GetArrayLength(); i++)
+        {
+            Assert.Equal(own[i].GetProperty("t").GetInt64(), mine[i].GetProperty("t").GetInt64());
+            Assert.Equal(own[i].GetProperty("cpuAvg").GetDouble(), mine[i].GetProperty("cpuAvg").GetDouble(), 0.0015);
+            Assert.Equal(own[i].GetProperty("cpuMax").GetDouble(), mine[i].GetProperty("cpuMax").GetDouble(), 0.0015);
+            Assert.Equal(own[i].GetProperty("memMax").GetDouble(), mine[i].GetProperty("memMax").GetDouble(), 1.5);
+        }
+    }
+
+    [Fact]
+    public async Task Metrics_UnderServe_FromTheNewestStoredSample_PassPromtool()
+    {
+        var promtool = TestServers.Require("CW_TEST_PROMTOOL", "promtool (Debian package prometheus)");
+        var text = await run.Http.GetStringAsync(run.BaseUrl + "/metrics", Ct);
+        var last = Scalar("SELECT MAX(ts) FROM samples");
+        Assert.Contains($"clusterwatch_node_last_sample_timestamp_seconds{{node=\"", text, StringComparison.Ordinal);
+        Assert.Contains($"\"}} {last}\n", text, StringComparison.Ordinal);
+        Assert.Contains("clusterwatch_user_cpu_cores{node=", text, StringComparison.Ordinal);
+        Assert.Contains("clusterwatch_process_memory_rss_bytes{node=", text, StringComparison.Ordinal);
+        // The watcher's own counters are in no database.
+        Assert.DoesNotContain("clusterwatch_user_cpu_seconds_total", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("clusterwatch_node_samples_total", text, StringComparison.Ordinal);
+        Assert.Equal("", await PromtoolAsync(promtool, text));
     }
 
     /// <summary>Runs `promtool check metrics` on the text; returns its complaints ("" when clean).</summary>

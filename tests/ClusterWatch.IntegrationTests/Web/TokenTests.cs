@@ -71,4 +71,45 @@ public sealed class TokenTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(url + "/", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(url + "/api/nodes", Ct)).StatusCode);
     }
+
+    [Fact]
+    public async Task TokenFile_401WithoutIt_ServedWithItsFirstLine()
+    {
+        // The token is the file's first line, trimmed; the second line is not part of it.
+        const string token = "from-the-file_7f3a";
+        var file = Path.Combine(_dir, "token");
+        await File.WriteAllTextAsync(file, $"  {token}  \nnot-the-token\n", Ct);
+        var port = Ports.Free("127.0.0.2");
+        var url = $"http://127.0.0.2:{port}";
+        await using var serve = ClusterWatchServer.Start(_dir, new Dictionary<string, string> { ["CLUSTERWATCH__Web__TokenFile"] = file }, "serve", "--db", Db, "--listen", $"127.0.0.2:{port}");
+        await serve.WaitForHttpAsync(url + "/", TimeSpan.FromSeconds(60));
+        Assert.Contains("token required", serve.Output, StringComparison.Ordinal);
+
+        using var plain = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+        foreach (var path in new[] { "/", "/api/nodes", "/metrics" })
+            Assert.Equal(HttpStatusCode.Unauthorized, (await plain.GetAsync(url + path, Ct)).StatusCode);
+        foreach (var (given, expected) in new[] { (token, HttpStatusCode.OK), ("not-the-token", HttpStatusCode.Unauthorized), ($"{token}\nnot-the-token", HttpStatusCode.Unauthorized) })
+        {
+            using var req = new HttpRequestMessage(HttpMethod.Get, url + "/api/nodes");
+            req.Headers.TryAddWithoutValidation("Authorization", "Bearer " + given.Replace("\n", " ", StringComparison.Ordinal));
+            Assert.Equal(expected, (await plain.SendAsync(req, Ct)).StatusCode);
+        }
+    }
+
+    [Theory]
+    [InlineData("missing", "cannot read")]
+    [InlineData("empty", "first line is empty")]
+    public async Task TokenFile_MissingOrEmpty_RefusesToStartNamingTheKey(string kind, string message)
+    {
+        var file = Path.Combine(_dir, "token-" + kind);
+        if (kind == "empty")
+            await File.WriteAllTextAsync(file, "\n  \n", Ct);
+        var port = Ports.Free();
+        // Even on 127.0.0.1, where no token is needed: a configured token file that yields none must not mean "open".
+        await using var serve = ClusterWatchServer.Start(_dir, new Dictionary<string, string> { ["CLUSTERWATCH__Web__TokenFile"] = file }, "serve", "--db", Db, "--listen", $"127.0.0.1:{port}");
+        Assert.Equal(2, await serve.WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Web:TokenFile", serve.Output, StringComparison.Ordinal);
+        Assert.Contains(message, serve.Output, StringComparison.Ordinal);
+        Assert.Contains(file, serve.Output, StringComparison.Ordinal);
+    }
 }

@@ -47,10 +47,25 @@ public class ApiParamsTests
     [InlineData("either range or from/to", "scope", "cluster", "range", "1h", "from", "1796291000")]
     [InlineData("resolution 'fine' is not", "scope", "cluster", "resolution", "fine")]
     [InlineData("unknown parameter 'rnage'", "scope", "cluster", "rnage", "1h")]
+    [InlineData("by 'user' is not node", "scope", "cluster", "by", "user")]
+    [InlineData("drop node=", "scope", "user", "user", "u", "node", "n1", "by", "node")]
+    [InlineData("drop node=", "scope", "node", "node", "n1", "by", "node")]
+    [InlineData("top is only accepted with by=node", "scope", "cluster", "top", "3")]
+    [InlineData("top '0' is not a whole number from 1 to 100", "scope", "user", "user", "u", "by", "node", "top", "0")]
+    [InlineData("top '101' is not a whole number from 1 to 100", "scope", "user", "user", "u", "by", "node", "top", "101")]
     public void ParseSeries_BadParameters_SayWhatIsWrong(string message, params string[] kv)
     {
         var e = Assert.Throws<BadRequestException>(() => ApiParams.ParseSeries(Q(kv), Now));
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseSeries_ByNode_DefaultsToEightNodes()
+    {
+        var r = ApiParams.ParseSeries(Q("scope", "user", "user", "alice", "by", "node", "range", "7d"), Now);
+        Assert.Equal((true, 8, SeriesScope.User, "alice", (string?)null), (r.ByNode, r.TopNodes, r.Query.Scope, r.Query.Item, r.Query.Node));
+        Assert.Equal(20, ApiParams.ParseSeries(Q("scope", "command", "command", "sim", "by", "node", "top", "20"), Now).TopNodes);
+        Assert.False(ApiParams.ParseSeries(Q("scope", "cluster"), Now).ByNode);
     }
 
     [Fact]

@@ -102,6 +102,53 @@ public sealed class SeriesQueriesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SeriesByNode_SamplesUser_StepOne_OneRowPerNodeAndTime()
+    {
+        // alice: n1 100 % / 10 B at 1000, n1 80 % / 12 B and n2 25 % / 100 B at 1005 (the unsplit series: 100, then 105).
+        var rows = await _store.SeriesByNodeAsync(new SeriesQuery(SeriesScope.User, SeriesResolution.Samples, T(1000), T(1010), Item: "alice"), 1, Ct);
+        Assert.Equal(
+        [
+            new NodeSeriesRow("n1", new SeriesRow(1000, 100, 100, 10, 10, 1)),
+            new NodeSeriesRow("n1", new SeriesRow(1005, 80, 80, 12, 12, 1)),
+            new NodeSeriesRow("n2", new SeriesRow(1005, 25, 25, 100, 100, 1)),
+        ], rows);
+    }
+
+    [Fact]
+    public async Task SeriesByNode_SamplesUser_Step10_AveragesTheTimestampsKeepsTheMaximum()
+    {
+        // [1000, 1010) on n1: (100 + 80) / 2 = 90 %, max 100; (10 + 12) / 2 = 11 B, max 12; 2 timestamps. n2: its one row.
+        var rows = await _store.SeriesByNodeAsync(new SeriesQuery(SeriesScope.User, SeriesResolution.Samples, T(1000), T(1010), Item: "alice"), 10, Ct);
+        Assert.Equal([new NodeSeriesRow("n1", new SeriesRow(1000, 90, 100, 11, 12, 2)), new NodeSeriesRow("n2", new SeriesRow(1005, 25, 25, 100, 100, 1))], rows);
+        // A command's processes are summed per (time, node) first (the two-level query): here one process each, the same numbers.
+        var cmd = await _store.SeriesByNodeAsync(new SeriesQuery(SeriesScope.Command, SeriesResolution.Samples, T(1000), T(1010), Item: "cmd-alice"), 10, Ct);
+        Assert.Equal(rows, cmd);
+    }
+
+    [Fact]
+    public async Task SeriesByNode_WindowsUserAndCluster_EachNodesOwnRows()
+    {
+        // Step 60: alice's n1 windows 960 (90 %, max 100, 11 B) and 990 (10 %, max 12, 9 B) → 50 %, max 100, 10 B, max 11.
+        var user = await _store.SeriesByNodeAsync(new SeriesQuery(SeriesScope.User, SeriesResolution.Windows, T(900), T(1100), Item: "alice"), 60, Ct);
+        Assert.Equal([new NodeSeriesRow("n1", new SeriesRow(960, 50, 100, 10, 11, 2)), new NodeSeriesRow("n2", new SeriesRow(960, 25, 25, 100, 100, 1))], user);
+        // Step 30: the node rows as they are (n1 150/170 then 120/130, n2 50/60).
+        var cluster = await _store.SeriesByNodeAsync(new SeriesQuery(SeriesScope.Cluster, SeriesResolution.Windows, T(900), T(1100)), 30, Ct);
+        Assert.Equal([("n1", 960L, 150.0, 170.0), ("n1", 990L, 120.0, 130.0), ("n2", 960L, 50.0, 60.0)],
+            cluster.Select(r => (r.Node, r.Row.Time, r.Row.CpuAvgPct, r.Row.CpuMaxPct)));
+    }
+
+    [Fact]
+    public async Task SeriesByNode_HostileUserAndRangeOutsideTheRows()
+    {
+        Assert.Equal([new NodeSeriesRow("n1", new SeriesRow(1005, 30, 30, 5, 5, 1))],
+            await _store.SeriesByNodeAsync(new SeriesQuery(SeriesScope.User, SeriesResolution.Samples, T(1000), T(1010), Item: Evil), 5, Ct));
+        // [1010, 2000) holds no sample; [1000, 1005) only the first.
+        Assert.Empty(await _store.SeriesByNodeAsync(new SeriesQuery(SeriesScope.User, SeriesResolution.Samples, T(1010), T(2000), Item: "alice"), 5, Ct));
+        Assert.Single(await _store.SeriesByNodeAsync(new SeriesQuery(SeriesScope.User, SeriesResolution.Samples, T(1000), T(1005), Item: "alice"), 5, Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => _store.SeriesByNodeAsync(new SeriesQuery(SeriesScope.Node, SeriesResolution.Samples, T(1000), T(1010), "n1"), 5, Ct));
+    }
+
+    [Fact]
     public async Task WindowTop_OverlappingWindow_MergesUsersAcrossNodes()
     {
         // A 5 s point at 975 falls in the window [960, 990).

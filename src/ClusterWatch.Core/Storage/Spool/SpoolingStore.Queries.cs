@@ -12,6 +12,9 @@ public sealed partial class SpoolingStore : IUsageQueries
     public Task<IReadOnlyList<SeriesRow>> SeriesAsync(SeriesQuery query, CancellationToken cancellationToken) =>
         Queries.SeriesAsync(query, cancellationToken);
 
+    public Task<IReadOnlyList<NodeSeriesRow>> SeriesByNodeAsync(SeriesQuery query, long stepSeconds, CancellationToken cancellationToken) =>
+        Queries.SeriesByNodeAsync(query, stepSeconds, cancellationToken);
+
     public Task<IReadOnlyList<WindowTopItem>> WindowTopAsync(WindowTopQuery query, CancellationToken cancellationToken) =>
         Queries.WindowTopAsync(query, cancellationToken);
 
