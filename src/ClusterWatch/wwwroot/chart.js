@@ -23,6 +23,19 @@ function ticks(max, count) {
   return out;
 }
 
+// Splits the points where the step to the next one is over 2.5 times the usual (median) step: a gap in the data.
+export function runs(points) {
+  if (points.length < 3) return [points];
+  const steps = points.slice(1).map((p, i) => p.t - points[i].t).sort((a, b) => a - b);
+  const usual = steps[Math.floor(steps.length / 2)];
+  const out = [[points[0]]];
+  for (let i = 1; i < points.length; i++) {
+    if (points[i].t - points[i - 1].t > 2.5 * usual) out.push([]);
+    out[out.length - 1].push(points[i]);
+  }
+  return out;
+}
+
 function memTicks(maxBytes) {
   // Memory ticks in MiB or GiB units, so labels are round numbers.
   const unit = maxBytes >= 1024 ** 3 ? 1024 ** 3 : 1048576;
@@ -48,7 +61,7 @@ export function draw(box, opts) {
 
   for (const v of ys) {
     svg.appendChild(s('line', { class: 'grid', x1: L, x2: W - R, y1: y(v), y2: y(v) }));
-    svg.appendChild(s('text', { x: L - 4, y: y(v) + 3, 'text-anchor': 'end' }, metric === 'cpu' ? fmt.cpuShort(v) : fmt.mem(v)));
+    svg.appendChild(s('text', { x: L - 4, y: y(v) + 3, 'text-anchor': 'end' }, v === 0 ? '0' : metric === 'cpu' ? fmt.cpuShort(v) : fmt.mem(v)));
   }
   svg.appendChild(s('line', { class: 'axis', x1: L, x2: L, y1: T, y2: H - B }));
   svg.appendChild(s('line', { class: 'axis', x1: L, x2: W - R, y1: H - B, y2: H - B }));
@@ -59,11 +72,14 @@ export function draw(box, opts) {
   }
 
   if (points.length > 0) {
-    // The band from the average up to the maximum, then the average line on top of it.
-    const upper = points.map(p => `${x(p.t).toFixed(1)},${y(maxOf(p)).toFixed(1)}`);
-    const lower = points.slice().reverse().map(p => `${x(p.t).toFixed(1)},${y(avgOf(p)).toFixed(1)}`);
-    svg.appendChild(s('polygon', { class: 'band', points: upper.concat(lower).join(' ') }));
-    svg.appendChild(s('polyline', { class: 'avg', points: points.map(p => `${x(p.t).toFixed(1)},${y(avgOf(p)).toFixed(1)}`).join(' ') }));
+    // The band from the average up to the maximum, then the average line on top of it — one piece per run of
+    // points, so a time with no samples (watcher stopped, node down) shows as a break, not as a straight line.
+    for (const run of runs(points)) {
+      const upper = run.map(p => `${x(p.t).toFixed(1)},${y(maxOf(p)).toFixed(1)}`);
+      const lower = run.slice().reverse().map(p => `${x(p.t).toFixed(1)},${y(avgOf(p)).toFixed(1)}`);
+      svg.appendChild(s('polygon', { class: 'band', points: upper.concat(lower).join(' ') }));
+      svg.appendChild(s('polyline', { class: 'avg', points: run.map(p => `${x(p.t).toFixed(1)},${y(avgOf(p)).toFixed(1)}`).join(' ') }));
+    }
   } else {
     svg.appendChild(s('text', { x: W / 2, y: H / 2, 'text-anchor': 'middle' }, 'no data in this range'));
   }

@@ -90,6 +90,28 @@ public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TimeWithoutSamples_IsABreakInTheLine_NotAStraightSegment()
+    {
+        // The page's own chart module, in the real browser: 5 s rows with a 60 s hole (watcher stopped) after the 4th.
+        await OpenAsync("/cluster?range=15m");
+        var drawn = await _browser.EvalAsync("""
+            import('/chart.js').then(m => {
+              const ts = [0, 5, 10, 15, 75, 80, 85];
+              const pts = ts.map(t => ({ t: 1000 + t, cpuAvg: 50, cpuMax: 60 }));
+              const box = document.createElement('div');
+              const svg = m.draw(box, { metric: 'cpu', points: pts, from: 1000, to: 1090, width: 600 });
+              return { lines: svg.querySelectorAll('polyline.avg').length, bands: svg.querySelectorAll('polygon.band').length,
+                       circles: svg.querySelectorAll('circle.pt').length,
+                       firstLine: svg.querySelector('polyline.avg').getAttribute('points').split(' ').length };
+            })
+            """, Ct);
+        Assert.Equal(2, drawn.GetProperty("lines").GetInt32());
+        Assert.Equal(2, drawn.GetProperty("bands").GetInt32());
+        Assert.Equal(7, drawn.GetProperty("circles").GetInt32()); // every row still drawn and clickable
+        Assert.Equal(4, drawn.GetProperty("firstLine").GetInt32());
+    }
+
+    [Fact]
     public async Task ClickingAPoint_ShowsThatWindowsTopUsers()
     {
         await OpenAsync("/cluster?range=15m");
