@@ -57,6 +57,12 @@ internal static class ReportCommand
                 await Console.Error.WriteLineAsync($"{store.Description} holds no ClusterWatch data yet; run `clusterwatch watch` first");
                 return 1;
             }
+            var nodes = parse.GetValue(node) != null ? await store.GetNodesAsync(ct) : [];
+            if (parse.GetValue(node) is { } wanted && nodes.All(n => n.Node != wanted))
+            {
+                var known = nodes.Select(n => n.Node).Order(StringComparer.Ordinal).ToList();
+                throw new ConfigException([new ConfigError("--node", $"no node named '{wanted}' in {store.Description}; known: {(known.Count == 0 ? "none" : string.Join(", ", known))}")]);
+            }
             var rows = await store.TopAsync(new TopQuery(kind, from, to, parse.GetValue(node), parse.GetValue(top)), ct);
             Write(rows, kind, from, to, fmt);
             return 0;

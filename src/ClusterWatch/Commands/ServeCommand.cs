@@ -22,6 +22,12 @@ internal static class ServeCommand
                 ["Store:Sqlite"] = parse.GetValue(db),
                 ["Web:Listen"] = parse.GetValue(listen),
             });
+            // Opening a missing SQLite file would create an empty one: say so and leave nothing behind.
+            if (cfg.Store.MySql == null && !File.Exists(cfg.Store.SqlitePath))
+            {
+                await Console.Error.WriteLineAsync($"no database at {cfg.Store.SqlitePath}; give --db the file `clusterwatch watch` writes");
+                return 1;
+            }
             await using var store = Factories.CreateStore(cfg);
             if (await store.GetSchemaVersionAsync(ct) == 0)
             {

@@ -62,9 +62,13 @@ async function nowTables(parent, filter, title) {
 export async function cluster(ctx, main) {
   const n = await get('/api/nodes');
   main.appendChild(el('h1', null, 'Cluster'));
-  const rows = n.nodes.map(x => [link(x.name, 'node', x.name), el('span', { class: `status ${x.status}` }, x.status),
+  // A node whose newest sample is over 2 minutes old is not "up" now, whatever its last stored state said (e.g.
+  // `serve` of a database no watcher writes any more): shown as stale, with the state it had.
+  const stale = x => x.lastSample == null || n.now - x.lastSample > 120;
+  const rows = n.nodes.map(x => [link(x.name, 'node', x.name),
+    el('span', { class: `status ${stale(x) && x.status === 'up' ? 'stale' : x.status}` }, stale(x) && x.status === 'up' ? 'stale (was up)' : x.status),
     `${fmt.dateTime(x.lastSample)} (${fmt.ago(x.lastSample, n.now)})`, fmt.cpu(x.cpuPct), fmt.mem(x.memUsedBytes), x.lastError || '']);
-  main.appendChild(table([{ label: 'node' }, { label: 'status' }, { label: 'last sample' }, num('CPU now'), num('memory used'), { label: 'last error' }], rows, 'no nodes yet'));
+  main.appendChild(table([{ label: 'node' }, { label: 'status' }, { label: 'last sample' }, num('CPU (last sample)'), num('memory used'), { label: 'last error' }], rows, 'no nodes yet'));
   await charts(ctx, 'Whole cluster', { scope: 'cluster' }, main);
   await nowTables(main, {});
 }

@@ -149,6 +149,18 @@ public sealed class WatchLocalTests : IDisposable
     }
 
     [Fact]
+    public async Task ReportUnknownNode_NamesTheKnownOnes()
+    {
+        var db = Path.Combine(_dir, "n.db");
+        var seed = await ClusterWatchProcess.RunAsync(["watch", "--db", db, "--sample", "1s", "--window", "2s", "--cycle", "4s", "--duration", "3s", "--no-web"], TimeSpan.FromSeconds(60), _dir);
+        Assert.True(seed.ExitCode == 0, seed.Stdout + seed.Stderr);
+        var r = await ClusterWatchProcess.RunAsync(["report", "--db", db, "--since", "1h", "--node", "nosuch"], TimeSpan.FromSeconds(30), _dir);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--node: no node named 'nosuch'", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"known: {Environment.MachineName}", r.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReportSinceInTheFuture_BlamesSince()
     {
         var r = await ClusterWatchProcess.RunAsync(["report", "--db", Path.Combine(_dir, "z.db"), "--since", "2099-01-01T00:00Z"], TimeSpan.FromSeconds(30), _dir);

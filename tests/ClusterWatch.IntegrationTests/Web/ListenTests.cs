@@ -4,7 +4,10 @@ using ClusterWatch.IntegrationTests.Infrastructure;
 
 namespace ClusterWatch.IntegrationTests.Web;
 
-/// <summary>A dashboard port another program holds: one clear error naming the key, exit 2, no stack trace — for watch and serve.</summary>
+/// <summary>
+/// Starting the web server wrong: a port another program holds (one clear error naming the key, exit 2, no stack trace
+/// — for watch and serve), and `serve` of a database that does not exist.
+/// </summary>
 public sealed class ListenTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("cw-listen-").FullName;
@@ -34,6 +37,16 @@ public sealed class ListenTests : IDisposable
         Assert.Contains($"127.0.0.1:{port} is already in use", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Serve_MissingDatabase_SaysSo_AndLeavesNoFileBehind()
+    {
+        var db = Path.Combine(_dir, "never-written.db");
+        var run = await ClusterWatchProcess.RunAsync(["serve", "--db", db, "--listen", $"127.0.0.1:{Ports.Free()}"], TimeSpan.FromSeconds(60), _dir);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"no database at {db}", run.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(db));
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
