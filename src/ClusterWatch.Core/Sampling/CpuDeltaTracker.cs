@@ -136,8 +136,7 @@ public sealed class CpuDeltaTracker
             if (livingAncestor == prev.ParentPid)
             {
                 // Its parent is alive, so the parent reaped it: its cutime grew by the child's whole life.
-                _vanishedChildren.TryGetValue(prev.ParentPid, out var sum);
-                _vanishedChildren[prev.ParentPid] = sum + prev.SeenTotal;
+                AlreadyCounted(prev.ParentPid) += prev.SeenTotal;
             }
             else if (livingAncestor > 0)
                 _orphans.Add((livingAncestor, prev.SeenTotal));
@@ -145,6 +144,10 @@ public sealed class CpuDeltaTracker
         if (_orphans.Count > 0)
             AssignOrphansToReapers(snap);
     }
+
+    /// <summary>The CPU seconds of <paramref name="pid"/>'s reaped children that earlier samples already counted.</summary>
+    private ref double AlreadyCounted(int pid) =>
+        ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_vanishedChildren, pid, out _);
 
     /// <summary>The first pid up the parent chain that did not vanish in this interval (0 when the chain loops).</summary>
     private int NearestLivingAncestor(int pid)
@@ -185,8 +188,7 @@ public sealed class CpuDeltaTracker
                 if (left >= seen - 1e-9)
                 {
                     _unexplained[pid] = left - seen;
-                    _vanishedChildren.TryGetValue(pid, out var sum);
-                    _vanishedChildren[pid] = sum + seen;
+                    AlreadyCounted(pid) += seen;
                     break;
                 }
                 pid = _parentOf[pid];

@@ -51,19 +51,20 @@ internal static class ReportCommand
                     : new ConfigError("--until", $"the end ({to:yyyy-MM-dd HH:mm:ss}Z) must be after the start ({from:yyyy-MM-dd HH:mm:ss}Z, --since)"));
             if (errors.Count > 0)
                 throw new ConfigException(errors);
-            await using var store = Factories.CreateStore(cfg);
-            if (await store.GetSchemaVersionAsync(ct) == 0)
+            var (opened, problem) = await Factories.OpenExistingStoreAsync(cfg, ct);
+            if (opened == null)
             {
-                await Console.Error.WriteLineAsync($"{store.Description} holds no ClusterWatch data yet; run `clusterwatch watch` first");
+                await Console.Error.WriteLineAsync(problem);
                 return 1;
             }
-            var nodes = parse.GetValue(node) != null ? await store.GetNodesAsync(ct) : [];
-            if (parse.GetValue(node) is { } wanted && nodes.All(n => n.Node != wanted))
+            await using var store = opened;
+            var wanted = parse.GetValue(node);
+            if (wanted != null && await store.GetNodesAsync(ct) is var nodes && nodes.All(n => n.Node != wanted))
             {
                 var known = nodes.Select(n => n.Node).Order(StringComparer.Ordinal).ToList();
                 throw new ConfigException([new ConfigError("--node", $"no node named '{wanted}' in {store.Description}; known: {(known.Count == 0 ? "none" : string.Join(", ", known))}")]);
             }
-            var rows = await store.TopAsync(new TopQuery(kind, from, to, parse.GetValue(node), parse.GetValue(top)), ct);
+            var rows = await store.TopAsync(new TopQuery(kind, from, to, wanted, parse.GetValue(top)), ct);
             Write(rows, kind, from, to, fmt);
             return 0;
         }));

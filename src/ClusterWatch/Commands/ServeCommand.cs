@@ -22,18 +22,13 @@ internal static class ServeCommand
                 ["Store:Sqlite"] = parse.GetValue(db),
                 ["Web:Listen"] = parse.GetValue(listen),
             });
-            // Opening a missing SQLite file would create an empty one: say so and leave nothing behind.
-            if (cfg.Store.MySql == null && !File.Exists(cfg.Store.SqlitePath))
+            var (opened, problem) = await Factories.OpenExistingStoreAsync(cfg, ct);
+            if (opened == null)
             {
-                await Console.Error.WriteLineAsync($"no database at {cfg.Store.SqlitePath}; give --db the file `clusterwatch watch` writes");
+                await Console.Error.WriteLineAsync(problem);
                 return 1;
             }
-            await using var store = Factories.CreateStore(cfg);
-            if (await store.GetSchemaVersionAsync(ct) == 0)
-            {
-                await Console.Error.WriteLineAsync($"{store.Description} holds no ClusterWatch data yet; run `clusterwatch watch` first");
-                return 1;
-            }
+            await using var store = opened;
             Console.WriteLine($"ClusterWatch: serving {store.Description} (no sampling)");
             await using var app = await WebStartup.StartAsync(cfg.Web, store, live: null, ct);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -72,8 +72,7 @@ internal static class WatchCommand
         {
             foreach (var line in refused)
                 await Console.Error.WriteLineAsync(line);
-            foreach (var s in sources)
-                await s.DisposeAsync();
+            await DisposeAllAsync(sources);
             return 1;
         }
         var live = new LiveState();
@@ -89,8 +88,7 @@ internal static class WatchCommand
         {
             // e.g. the port is taken: give the nodes back before the error is printed, so a corrected start can claim them.
             await ReleaseNodesAsync(store, sources);
-            foreach (var s in sources)
-                await s.DisposeAsync();
+            await DisposeAllAsync(sources);
             throw;
         }
         await using var web = startedWeb;
@@ -105,12 +103,17 @@ internal static class WatchCommand
         }
         finally
         {
-            foreach (var s in sources)
-                await s.DisposeAsync();
+            await DisposeAllAsync(sources);
         }
         await ReleaseNodesAsync(store, sources);
         Console.WriteLine($"ClusterWatch: stopped; {watcher.RowsWritten} rows written to {store.Description}");
         return 0;
+    }
+
+    private static async Task DisposeAllAsync(IReadOnlyList<INodeSource> sources)
+    {
+        foreach (var s in sources)
+            await s.DisposeAsync();
     }
 
     /// <summary>Claims every node's lease; returns one message per node another live watcher holds.</summary>

@@ -32,6 +32,21 @@ internal static class Factories
     }
 
     /// <summary>
+    /// A store that must already hold data (serve, report): null and a message for the user when it doesn't. A missing
+    /// SQLite file is said so before opening it, since opening would leave an empty file behind.
+    /// </summary>
+    public static async Task<(IUsageStore? Store, string? Problem)> OpenExistingStoreAsync(AppConfig config, CancellationToken ct)
+    {
+        if (config.Store.MySql == null && !File.Exists(config.Store.SqlitePath))
+            return (null, $"no database at {config.Store.SqlitePath}; give --db the file `clusterwatch watch` writes");
+        var store = CreateStore(config);
+        if (await store.GetSchemaVersionAsync(ct) != 0)
+            return (store, null);
+        await store.DisposeAsync();
+        return (null, $"{store.Description} holds no ClusterWatch data yet; run `clusterwatch watch` first");
+    }
+
+    /// <summary>
     /// The watcher's store: the real one behind a spool, so a database outage loses no samples. The spool path also
     /// names this watcher in node leases (host + path: the same after a restart, different for a second watcher).
     /// </summary>

@@ -148,8 +148,10 @@ public sealed partial class SpoolingStore
     private List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> TakeBatch()
     {
         var batch = new List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> { _queue.First! };
-        var rows = RowsOf(_queue.First!.Value.Entry);
-        for (var n = _queue.First.Next; n != null && n.Value.Entry.Sample != null && batch[0].Value.Entry.Sample != null && batch.Count < BatchSamples; n = n.Next)
+        if (_queue.First!.Value.Entry.Sample == null)
+            return batch;
+        var rows = RowsOf(_queue.First.Value.Entry);
+        for (var n = _queue.First.Next; n != null && n.Value.Entry.Sample != null && batch.Count < BatchSamples; n = n.Next)
         {
             rows += RowsOf(n.Value.Entry);
             if (rows > BatchRows)
