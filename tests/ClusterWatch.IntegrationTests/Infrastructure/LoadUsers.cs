@@ -50,15 +50,48 @@ public static class LoadUsers
         return Process.Start(psi)!;
     }
 
-    /// <summary>The load's CPU use in % of one core between two wall-clock times, interpolated from its log.</summary>
-    public static double TruePercent(string log, double from, double to)
+    /// <summary>
+    /// Waits until the load has written its first lines (perl under runuser starts slowly on a loaded machine), so a
+    /// watcher started next measures a span the log covers.
+    /// </summary>
+    public static async Task WaitUntilLoggingAsync(string log, TimeSpan timeout)
     {
-        var points = File.ReadAllLines(log).Select(l => l.Split(' '))
-            .Where(f => f.Length == 2)
+        var deadline = DateTime.UtcNow + timeout;
+        while (ReadLog(log).Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the load log {log} has no lines after {timeout.TotalSeconds:0} s");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>
+    /// The load's CPU use in % of one core between two wall-clock times, interpolated from its log; waits (up to 10 s)
+    /// for the log to pass <paramref name="to"/>, since a starved load may log the last point late.
+    /// </summary>
+    public static async Task<double> TruePercentAsync(string log, double from, double to)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var points = ReadLog(log);
+        while ((points.Count == 0 || points[^1].T <= to) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            points = ReadLog(log);
+        }
+        Assert.True(points.Count > 4, $"the load log {log} has only {points.Count} lines");
+        Assert.True(points[0].T < from, $"the load log {log} starts at {points[0].T:0.000}, after the measured span {from:0.000}..{to:0.000}");
+        Assert.True(points[^1].T > to, $"the load log {log} ends at {points[^1].T:0.000}, before the end of the measured span {from:0.000}..{to:0.000}");
+        return (At(points, to) - At(points, from)) / (to - from) * 100;
+    }
+
+    private static List<(double T, double Cpu)> ReadLog(string log)
+    {
+        if (!File.Exists(log))
+            return [];
+        // The last line may be half written while the load runs.
+        return File.ReadAllLines(log).Select(l => l.Split(' '))
+            .Where(f => f.Length == 2 && f[1].Length > 0)
             .Select(f => (T: double.Parse(f[0], CultureInfo.InvariantCulture), Cpu: double.Parse(f[1], CultureInfo.InvariantCulture)))
             .ToList();
-        Assert.True(points.Count > 4 && points[0].T < from && points[^1].T > to, $"the load log {log} does not cover {from}..{to}");
-        return (At(points, to) - At(points, from)) / (to - from) * 100;
     }
 
     private static double At(List<(double T, double Cpu)> points, double t)

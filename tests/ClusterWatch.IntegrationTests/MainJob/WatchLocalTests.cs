@@ -24,7 +24,8 @@ public sealed class WatchLocalTests : IDisposable
         var forker = LoadUsers.Start("cwforker", LoadUsers.ShortChildren, _dir, "forker");
         try
         {
-            await Task.Delay(1500);
+            await LoadUsers.WaitUntilLoggingAsync(Path.Combine(_dir, "steady.log"), TimeSpan.FromSeconds(30));
+            await LoadUsers.WaitUntilLoggingAsync(Path.Combine(_dir, "forker.log"), TimeSpan.FromSeconds(30));
             var db = Path.Combine(_dir, "cw.db");
             var run = await ClusterWatchProcess.RunAsync(
                 ["watch", "--db", db, "--sample", "1s", "--window", "3s", "--cycle", "9s", "--duration", "30s", "--no-web"],
@@ -46,7 +47,7 @@ public sealed class WatchLocalTests : IDisposable
                 // against the load's own rusage over the same span: irregular intervals on a busy machine can't skew it.
                 var storedSeconds = await ScalarAsync<double>(c, $"SELECT COALESCE(SUM(u.cpu_pct * s.interval_s), 0) / 100 FROM user_samples u JOIN samples s ON s.node_name = u.node_name AND s.seq = u.seq WHERE u.username = '{user}'");
                 var stored = storedSeconds / covered * 100;
-                var truth = LoadUsers.TruePercent(Path.Combine(_dir, log), last - covered, last);
+                var truth = await LoadUsers.TruePercentAsync(Path.Combine(_dir, log), last - covered, last);
                 TestServers.Record("accuracy.txt", $"proc watch {DateTime.UtcNow:O} {user}: stored average {stored:0.00}% vs its own rusage {truth:0.00}%");
                 Assert.True(Math.Abs(stored - truth) <= 3, $"{user}: stored average {stored:0.00}% vs its own rusage {truth:0.00}%");
                 Assert.True(truth > 10, $"{user}: the load did not run ({truth:0.0}%)");

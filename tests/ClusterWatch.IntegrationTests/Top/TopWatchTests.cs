@@ -21,7 +21,8 @@ public sealed class TopWatchTests : IDisposable
         var forker = LoadUsers.Start("cwtopfrk", LoadUsers.ShortChildren, _dir, "forker");
         try
         {
-            await Task.Delay(1500);
+            await LoadUsers.WaitUntilLoggingAsync(Path.Combine(_dir, "steady.log"), TimeSpan.FromSeconds(30));
+            await LoadUsers.WaitUntilLoggingAsync(Path.Combine(_dir, "forker.log"), TimeSpan.FromSeconds(30));
             var db = Path.Combine(_dir, "top.db");
             var run = await ClusterWatchProcess.RunAsync(
                 ["watch", "--source", "top", "--db", db, "--sample", "1s", "--window", "3s", "--cycle", "9s", "--duration", "20s", "--no-web"],
@@ -39,9 +40,9 @@ public sealed class TopWatchTests : IDisposable
                 "SELECT COALESCE(SUM(u.cpu_pct * s.interval_s), 0) FROM user_samples u JOIN samples s ON s.node_name = u.node_name AND s.seq = u.seq WHERE u.username = @p0",
                 user).Result / covered;
             var steadyStored = Stored("cwtopsty");
-            var steadyTruth = LoadUsers.TruePercent(Path.Combine(_dir, "steady.log"), last - covered, last);
+            var steadyTruth = await LoadUsers.TruePercentAsync(Path.Combine(_dir, "steady.log"), last - covered, last);
             var forkerStored = Stored("cwtopfrk");
-            var forkerTruth = LoadUsers.TruePercent(Path.Combine(_dir, "forker.log"), last - covered, last);
+            var forkerTruth = await LoadUsers.TruePercentAsync(Path.Combine(_dir, "forker.log"), last - covered, last);
             TestServers.Record("accuracy.txt", $"top watch {DateTime.UtcNow:O} cwtopsty: stored {steadyStored:0.00}% vs rusage {steadyTruth:0.00}%; cwtopfrk: stored {forkerStored:0.00}% vs rusage {forkerTruth:0.00}%");
             Assert.True(steadyTruth > 5, $"the steady load did not run ({steadyTruth:0.0}%)");
             Assert.True(Math.Abs(steadyStored - steadyTruth) <= 5, $"cwtopsty: stored {steadyStored:0.00}% vs its own rusage {steadyTruth:0.00}%");
