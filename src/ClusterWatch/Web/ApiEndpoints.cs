@@ -63,7 +63,7 @@ internal static class ApiEndpoints
                 lastError = status?.LastError,
                 cpuCount = sample?.CpuCount ?? s?.CpuCount ?? 0,
                 memTotalBytes = sample?.MemTotalBytes ?? s?.MemTotalBytes ?? 0,
-                cpuPct = sample?.CpuBusyPct ?? stored?.CpuBusyPct,
+                cpuPct = ApiNumbers.Pct(sample?.CpuBusyPct ?? stored?.CpuBusyPct),
                 memUsedBytes = sample?.MemUsedBytes ?? stored?.MemUsedBytes,
                 processCount = sample?.ProcessCount ?? stored?.ProcessCount,
             };
@@ -112,7 +112,7 @@ internal static class ApiEndpoints
             return Results.Json(new { kind = r.Kind.ToText(), source = "live", from = (long?)null, to = (long?)null, items = LiveViews.Top(o.Live!, r) });
         var wq = new WindowTopQuery(r.Kind, r.From ?? DateTimeOffset.UnixEpoch, r.To ?? DateTimeOffset.UnixEpoch, r.Node, r.User, r.Command, r.Top);
         var found = r.From == null ? await queries.LatestWindowTopAsync(wq, ct) : await queries.WindowTopAsync(wq, ct);
-        var items = found.Select(i => new TopRow(i.Node, i.Key, i.User, i.Command, i.Pid, Math.Round(i.CpuAvgPct, 3), Math.Round(i.CpuMaxPct, 3), Math.Round(i.RssAvgBytes), Math.Round(i.MemAvgPct, 3))).ToList();
+        var items = found.Select(i => ApiNumbers.Round(new TopRow(i.Node, i.Key, i.User, i.Command, i.Pid, i.CpuAvgPct, i.CpuMaxPct, ApiNumbers.Bytes(i.RssAvgBytes), i.MemAvgPct))).ToList();
         return Results.Json(new
         {
             kind = r.Kind.ToText(),
