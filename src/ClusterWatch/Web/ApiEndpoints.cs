@@ -88,11 +88,13 @@ internal static class ApiEndpoints
         }
         else
             points = SeriesBuckets.Merge(await queries.SeriesAsync(q, ct), r.StepSeconds);
+        var names = q.Scope == SeriesScope.Process ? await queries.ProcessNamesAsync(q, ct) : null;
         return Results.Json(new
         {
             scope = q.Scope.ToString().ToLowerInvariant(),
             node = q.Node,
             item = q.Item,
+            process = names == null ? null : new { user = names.User, command = names.Command },
             resolution = q.Resolution.ToString().ToLowerInvariant(),
             // What the numbers sum: the nodes' own /proc/stat and meminfo (cluster, node) or the matching processes.
             basis = q.Scope is SeriesScope.Cluster or SeriesScope.Node ? "node" : "processes",

@@ -91,6 +91,38 @@ public sealed class WatcherTests : IAsyncDisposable
         Assert.EndsWith("problems: none", watcher.StatusLine(T0.AddSeconds(3), T0.AddSeconds(6)), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task DurationEndingJustAfterAWindowCloses_StillPrintsThatWindowsStatusLine()
+    {
+        // Started at :00.2 for 6.1 s: stops at :06.3, after the sample at :06 closed [:03, :06) but before that window's
+        // status line was due (:06.5, half a sample after the end). Lines: [:00, :03) from the loop, [:03, :06) at stop,
+        // and no partial window (nothing was sampled after :06).
+        await using var store = new SqliteUsageStore(Path.Combine(_dir, "duration.db"));
+        await store.MigrateAsync(CancellationToken.None);
+        var source = new HalfCoreSource(_clock);
+        var options = new WatchOptions
+        {
+            Sample = TimeSpan.FromSeconds(1), Window = TimeSpan.FromSeconds(3), Cycle = TimeSpan.FromSeconds(9),
+            PruneEvery = TimeSpan.FromDays(1), Duration = TimeSpan.FromSeconds(6.1),
+        };
+        var run = new Watcher([source], store, options, _clock, new LiveState(), _reporter).RunAsync(CancellationToken.None);
+        for (var i = 1; i <= 6; i++)
+        {
+            await Until(() => source.Calls == i - 1);
+            await Task.Delay(20);
+            _clock.Advance(TimeSpan.FromSeconds(1));
+            await Until(() => source.Calls == i);
+        }
+        await Until(() => store.GetLastSeqAsync("n1", CancellationToken.None).Result == 5);
+        await Task.Delay(50);
+        _clock.Advance(TimeSpan.FromMilliseconds(100)); // :06.3: the duration is over
+        await run;
+        Assert.Equal(
+            ["10:00:03Z window 10:00:00–10:00:03", "10:00:06Z window 10:00:03–10:00:06"],
+            _reporter.Lines.Select(l => l.Split(" · ")[0]));
+        Assert.Equal((3, 50.0), await WindowAsync(store, T0.AddSeconds(3)));
+    }
+
     private static async Task Until(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
