@@ -60,6 +60,15 @@ public sealed class WatcherTests : IAsyncDisposable
         var watcher = new Watcher([source], store, options, _clock, new LiveState(), _reporter);
         using var stop = new CancellationTokenSource();
         var run = watcher.RunAsync(stop.Token);
+        await TicksAsync(source, store, ticks, expectLastSeq);
+        await stop.CancelAsync();
+        await run;
+        return watcher;
+    }
+
+    /// <summary>Advances the clock one second at a time, waiting for each tick's sample, until the store holds the expected seq.</summary>
+    private async Task TicksAsync(HalfCoreSource source, SqliteUsageStore store, int ticks, long expectLastSeq)
+    {
         for (var i = 1; i <= ticks; i++)
         {
             await Until(() => source.Calls == i - 1);
@@ -69,9 +78,6 @@ public sealed class WatcherTests : IAsyncDisposable
         }
         await Until(() => store.GetLastSeqAsync("n1", CancellationToken.None).Result == expectLastSeq);
         await Task.Delay(50);
-        await stop.CancelAsync();
-        await run;
-        return watcher;
     }
 
     [Fact]
@@ -106,15 +112,7 @@ public sealed class WatcherTests : IAsyncDisposable
             PruneEvery = TimeSpan.FromDays(1), Duration = TimeSpan.FromSeconds(6.1),
         };
         var run = new Watcher([source], store, options, _clock, new LiveState(), _reporter).RunAsync(CancellationToken.None);
-        for (var i = 1; i <= 6; i++)
-        {
-            await Until(() => source.Calls == i - 1);
-            await Task.Delay(20);
-            _clock.Advance(TimeSpan.FromSeconds(1));
-            await Until(() => source.Calls == i);
-        }
-        await Until(() => store.GetLastSeqAsync("n1", CancellationToken.None).Result == 5);
-        await Task.Delay(50);
+        await TicksAsync(source, store, 6, expectLastSeq: 5);
         _clock.Advance(TimeSpan.FromMilliseconds(100)); // :06.3: the duration is over
         await run;
         Assert.Equal(
