@@ -20,6 +20,12 @@ public interface IUsageQueries
     /// </summary>
     Task<IReadOnlyList<NodeSeriesRow>> SeriesByNodeAsync(SeriesQuery query, long stepSeconds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Who ran a process and what it was, from the rows a process series reads (the same table and range): null when
+    /// there are none. For the process view's title.
+    /// </summary>
+    Task<ProcessNames?> ProcessNamesAsync(SeriesQuery query, CancellationToken cancellationToken);
+
     /// <summary>Top items of the windows that overlap [From, To) (a clicked point), by average CPU.</summary>
     Task<IReadOnlyList<WindowTopItem>> WindowTopAsync(WindowTopQuery query, CancellationToken cancellationToken);
 
@@ -29,6 +35,9 @@ public interface IUsageQueries
     /// <summary>Each node's newest stored sample (absent: the node has none).</summary>
     Task<IReadOnlyDictionary<string, LatestSample>> LatestSamplesAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>The user and command name of a process as stored (untrusted text from the node).</summary>
+public sealed record ProcessNames(string User, string Command);
 
 /// <summary>A node's newest stored sample: its time, busy CPU (% of one core), used memory and process count.</summary>
 public sealed record LatestSample(DateTimeOffset Time, double CpuBusyPct, long MemUsedBytes, int ProcessCount);

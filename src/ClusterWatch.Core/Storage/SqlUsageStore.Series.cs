@@ -45,6 +45,18 @@ public abstract partial class SqlUsageStore : IUsageQueries
         return rows;
     }
 
+    public async Task<ProcessNames?> ProcessNamesAsync(SeriesQuery q, CancellationToken cancellationToken)
+    {
+        if (q.Scope != SeriesScope.Process || q.Node == null || q.Item == null)
+            throw new ArgumentException("process names need a process series (a node and a process key)", nameof(q));
+        // The series' own rows (one node, one key, the range): MAX picks one spelling should a process have exec'd.
+        var s = Source(q);
+        await using var c = await OpenConnectionAsync(cancellationToken);
+        await using var cmd = Command(c, null, $"SELECT MAX(username), MAX(command) {s.FromWhere}", s.Args);
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
+        return await r.ReadAsync(cancellationToken) && !r.IsDBNull(0) ? new ProcessNames(r.GetString(0), r.GetString(1)) : null;
+    }
+
     /// <summary>The SQL of a series: one row per stored timestamp (time, the four sums, the row count).</summary>
     internal static (string Sql, object?[] Args) SeriesSql(SeriesQuery q)
     {

@@ -27,6 +27,7 @@ public sealed class Watcher
     private long _rowsWritten;
     private long _writeErrors;
     private long _negativeResidue; // samples since the last status line whose users add up to more than the node's busy CPU
+    private DateTimeOffset _statusPrintedUntil; // end of the last window whose status line the status loop printed
 
     public Watcher(IReadOnlyList<INodeSource> sources, IUsageStore store, WatchOptions options, TimeProvider clock, LiveState live, IWatchReporter report)
     {
@@ -54,6 +55,10 @@ public sealed class Watcher
         loops.Add(StatusLoopAsync(token));
         loops.Add(PruneLoopAsync(token));
         await Task.WhenAll(loops);
+        // A stop that comes after a window closed but before its status line was due (the line waits a moment for the
+        // nodes' last samples) — e.g. --duration ending on a window boundary — still prints that window's line.
+        if (_lastWindows.Values.SelectMany(rows => rows).Select(r => r.End).DefaultIfEmpty().Max() is var closed && closed > _statusPrintedUntil)
+            _report.Status(StatusLine(closed - _options.Window, closed));
         AggregationOutput rest;
         lock (_aggLock)
             rest = _aggregator.Flush();
@@ -93,9 +98,16 @@ public sealed class Watcher
         }
         NodeState? lastState = null;
         var timeout = _options.SampleTimeout ?? _options.Sample;
+        var lastTick = DateTimeOffset.MinValue;
         while (!token.IsCancellationRequested)
         {
+            // A timer may wake a few ms before the wall clock reaches the tick (seen here: 10-30 ms, so a fast sample
+            // ended before its own tick and the same tick was sampled again, 10 ms later — a second row at that time
+            // doubled the charts). Each tick is sampled once: the next one comes after the last.
             var tick = Ticks.Next(_clock.GetUtcNow(), _options.Sample);
+            if (tick <= lastTick)
+                tick = lastTick + _options.Sample;
+            lastTick = tick;
             if (!await DelayUntilAsync(tick, token))
                 break;
             if (!_store.Watches(source.Node))
@@ -215,6 +227,7 @@ public sealed class Watcher
             if (!await DelayUntilAsync(end + TimeSpan.FromMilliseconds(Math.Min(_options.Sample.TotalMilliseconds / 2, 2000)), token))
                 break;
             _report.Status(StatusLine(end - _options.Window, end));
+            _statusPrintedUntil = end;
         }
     }
 

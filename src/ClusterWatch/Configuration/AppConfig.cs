@@ -48,10 +48,13 @@ public sealed record WebConfig
     public int TopN { get; init; } = 10;
 }
 
-/// <summary>A configuration problem: the key (as written in the file, with its flag if any) and how to fix it.</summary>
-public sealed record ConfigError(string Key, string Message)
+/// <summary>
+/// A configuration problem: the key (as written in the file), where its value came from (the file, the environment
+/// variable or the flag; for a default, the flag that sets it) and how to fix it.
+/// </summary>
+public sealed record ConfigError(string Key, string Message, string? Origin = null)
 {
-    public override string ToString() => $"{Key}: {Message}";
+    public override string ToString() => Origin == null ? $"{Key}: {Message}" : $"{Key} ({Origin}): {Message}";
 }
 
 /// <summary>Thrown when the configuration is invalid; the command prints every error and exits 2.</summary>

@@ -24,7 +24,7 @@ public static class ConfigLoader
     public static readonly HashSet<string> OpenSections = new(StringComparer.OrdinalIgnoreCase) { "Nodes", "NodeDefaults" };
 
     /// <summary>Which flag sets a key, for messages.</summary>
-    private static readonly Dictionary<string, string> Flags = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly Dictionary<string, string> Flags = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Watch:Sample"] = "--sample", ["Watch:Window"] = "--window", ["Watch:Cycle"] = "--cycle",
         ["Watch:Duration"] = "--duration", ["Watch:AllProcesses"] = "--all-processes", ["Watch:Source"] = "--source",
@@ -43,7 +43,7 @@ public static class ConfigLoader
         }
         else if (requireFile)
             throw new ConfigException([new ConfigError("--config", "no clusterwatch.json here; pass --config FILE")]);
-        builder.AddEnvironmentVariables("CLUSTERWATCH__");
+        builder.AddEnvironmentVariables(ConfigOrigins.EnvironmentPrefix);
         builder.AddInMemoryCollection(overrides.Where(kv => kv.Value != null));
         IConfigurationRoot raw;
         try
@@ -52,7 +52,7 @@ public static class ConfigLoader
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or IOException)
         {
-            throw new ConfigException([new ConfigError(path ?? "configuration", $"cannot read: {e.InnerException?.Message ?? e.Message}")]);
+            throw new ConfigException([ConfigFileErrors.Describe(path ?? "configuration", e)]);
         }
         return Validate(raw);
     }
@@ -105,7 +105,7 @@ public static class ConfigLoader
             Retention = retention,
         };
         if (errors.Count > 0)
-            throw new ConfigException(errors);
+            throw new ConfigException(ConfigOrigins.Locate(raw, errors, Flags));
         return new AppConfig
         {
             Watch = watch, Source = source, Store = store, Web = web, Raw = raw,
@@ -194,6 +194,5 @@ public static class ConfigLoader
         }
     }
 
-    private static ConfigError Error(string key, string message) =>
-        new(Flags.TryGetValue(key, out var flag) ? $"{key} ({flag})" : key, message);
+    private static ConfigError Error(string key, string message) => new(key, message, Flags.GetValueOrDefault(key));
 }

@@ -15,6 +15,8 @@ public sealed record NodeConfig(SshEndpoint Endpoint, string Source, ReconnectPo
 /// </summary>
 public static class NodesConfig
 {
+    private static readonly Dictionary<string, string> NoFlags = [];
+
     private static readonly string[] NodeKeys = ["Name", "Host", "Port", "User", "KeyFile", "PassphraseEnv", "PassphraseFile", "Source", "KnownHosts"];
 
     private static readonly string[] DefaultKeys =
@@ -62,7 +64,7 @@ public static class NodesConfig
             nodes.Add(Resolve(at, name, entry, entry["Host"], defaults, sshConfig, home, defaultSource, connectTimeout, keepAlive, compression, reconnect, errors));
         }
         if (errors.Count > 0)
-            throw new ConfigException(errors);
+            throw new ConfigException(ConfigOrigins.Locate(raw, errors, NoFlags));
         return nodes;
     }
 

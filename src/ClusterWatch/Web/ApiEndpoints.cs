@@ -63,7 +63,7 @@ internal static class ApiEndpoints
                 lastError = status?.LastError,
                 cpuCount = sample?.CpuCount ?? s?.CpuCount ?? 0,
                 memTotalBytes = sample?.MemTotalBytes ?? s?.MemTotalBytes ?? 0,
-                cpuPct = sample?.CpuBusyPct ?? stored?.CpuBusyPct,
+                cpuPct = ApiNumbers.Pct(sample?.CpuBusyPct ?? stored?.CpuBusyPct),
                 memUsedBytes = sample?.MemUsedBytes ?? stored?.MemUsedBytes,
                 processCount = sample?.ProcessCount ?? stored?.ProcessCount,
             };
@@ -88,11 +88,13 @@ internal static class ApiEndpoints
         }
         else
             points = SeriesBuckets.Merge(await queries.SeriesAsync(q, ct), r.StepSeconds);
+        var names = q.Scope == SeriesScope.Process ? await queries.ProcessNamesAsync(q, ct) : null;
         return Results.Json(new
         {
             scope = q.Scope.ToString().ToLowerInvariant(),
             node = q.Node,
             item = q.Item,
+            process = names == null ? null : new { user = names.User, command = names.Command },
             resolution = q.Resolution.ToString().ToLowerInvariant(),
             // What the numbers sum: the nodes' own /proc/stat and meminfo (cluster, node) or the matching processes.
             basis = q.Scope is SeriesScope.Cluster or SeriesScope.Node ? "node" : "processes",
@@ -112,7 +114,7 @@ internal static class ApiEndpoints
             return Results.Json(new { kind = r.Kind.ToText(), source = "live", from = (long?)null, to = (long?)null, items = LiveViews.Top(o.Live!, r) });
         var wq = new WindowTopQuery(r.Kind, r.From ?? DateTimeOffset.UnixEpoch, r.To ?? DateTimeOffset.UnixEpoch, r.Node, r.User, r.Command, r.Top);
         var found = r.From == null ? await queries.LatestWindowTopAsync(wq, ct) : await queries.WindowTopAsync(wq, ct);
-        var items = found.Select(i => new TopRow(i.Node, i.Key, i.User, i.Command, i.Pid, Math.Round(i.CpuAvgPct, 3), Math.Round(i.CpuMaxPct, 3), Math.Round(i.RssAvgBytes), Math.Round(i.MemAvgPct, 3))).ToList();
+        var items = found.Select(i => ApiNumbers.Round(new TopRow(i.Node, i.Key, i.User, i.Command, i.Pid, i.CpuAvgPct, i.CpuMaxPct, ApiNumbers.Bytes(i.RssAvgBytes), i.MemAvgPct))).ToList();
         return Results.Json(new
         {
             kind = r.Kind.ToText(),

@@ -4,7 +4,7 @@ using ClusterWatch.Core.Watching;
 namespace ClusterWatch.Web;
 
 /// <summary>One row of a "now" or "that window" top list, as the API returns it (CPU % of one core, RSS bytes).</summary>
-public sealed record TopRow(string Node, string Key, string User, string Command, int Pid, double CpuPct, double CpuMaxPct, double RssBytes, double MemPct);
+public sealed record TopRow(string Node, string Key, string User, string Command, int Pid, double CpuPct, double CpuMaxPct, long RssBytes, double MemPct);
 
 /// <summary>Top lists of the latest samples the watcher holds in memory: every process, before the volume rule.</summary>
 public static class LiveViews
@@ -39,7 +39,7 @@ public static class LiveViews
             }));
         return rows.OrderByDescending(x => x.CpuPct).ThenByDescending(x => x.RssBytes)
             .ThenBy(x => x.Node, StringComparer.Ordinal).ThenBy(x => x.Key, StringComparer.Ordinal)
-            .Take(r.Top).ToList();
+            .Take(r.Top).Select(ApiNumbers.Round).ToList();
     }
 
     private static bool Matches(ProcessUsage p, TopRequest r) =>

@@ -16,7 +16,7 @@ public static class NodeSeries
 {
     /// <summary>
     /// Nodes are ranked by the CPU they carried over the range (per bucket its average × its timestamps, summed), then
-    /// by name; the first <paramref name="top"/> keep their series, in that order. Values rounded as SeriesBuckets does.
+    /// by name; the first <paramref name="top"/> keep their series, in that order. Values rounded as the API rounds them (<see cref="ApiNumbers"/>).
     /// </summary>
     public static SplitSeries Split(IReadOnlyList<SeriesRow> total, IReadOnlyList<NodeSeriesRow> byNode, long step, int top)
     {
@@ -29,6 +29,5 @@ public static class NodeSeries
         return new SplitSeries(SeriesBuckets.Merge(total, step), kept, nodes.Count);
     }
 
-    private static SeriesPoint Point(SeriesRow r) =>
-        new(r.Time, Math.Round(r.CpuAvgPct, 3), Math.Round(r.CpuMaxPct, 3), Math.Round(r.MemAvgBytes), Math.Round(r.MemMaxBytes));
+    private static SeriesPoint Point(SeriesRow r) => ApiNumbers.Point(r.Time, r.CpuAvgPct, r.CpuMaxPct, r.MemAvgBytes, r.MemMaxBytes);
 }

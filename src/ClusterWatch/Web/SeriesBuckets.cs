@@ -3,7 +3,7 @@ using ClusterWatch.Core.Storage;
 namespace ClusterWatch.Web;
 
 /// <summary>One point of a chart: time (Unix s; for 5 s rows the end of the interval, else the start of the window/cycle), CPU % of one core, memory bytes.</summary>
-public sealed record SeriesPoint(long T, double CpuAvg, double CpuMax, double MemAvg, double MemMax);
+public sealed record SeriesPoint(long T, double CpuAvg, double CpuMax, long MemAvg, long MemMax);
 
 /// <summary>Merges stored rows into buckets of a fixed width so a chart never gets more than a screen's worth of points.</summary>
 public static class SeriesBuckets
@@ -30,7 +30,7 @@ public static class SeriesBuckets
                 j++;
             }
             var n = j - i;
-            points.Add(new SeriesPoint(rows[i].Time, Math.Round(cpu / n, 3), Math.Round(cpuMax, 3), Math.Round(mem / n), Math.Round(memMax)));
+            points.Add(ApiNumbers.Point(rows[i].Time, cpu / n, cpuMax, mem / n, memMax));
             i = j;
         }
         return points;

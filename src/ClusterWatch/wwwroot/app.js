@@ -40,7 +40,7 @@ async function pick(point, series, params) {
   const [urows, prows] = views.topTables(u.items, p.items);
   const span = u.from != null ? `${fmt.dateTime(u.from)} – ${fmt.time(u.to)}` : `${fmt.dateTime(from)} (no window stored)`;
   document.getElementById('detail-title').textContent = `Window ${span} (local time): what ran`;
-  clear(document.getElementById('detail-users')).appendChild(table(views.userHeaders, urows, 'no users in this window'));
+  clear(document.getElementById('detail-users')).append(table(views.userHeaders, urows, 'no users in this window'), views.sharedPagesNote());
   clear(document.getElementById('detail-procs')).appendChild(table(views.procHeaders, prows, 'no processes in this window'));
   panel.hidden = false;
   panel.dataset.from = String(u.from ?? from);
@@ -54,6 +54,7 @@ async function render(keepDetail) {
   const { parts, range } = route();
   drawRanges(range);
   document.body.dataset.state = 'loading';
+  document.title = 'ClusterWatch';
   const main = document.getElementById('view');
   const next = el('div');
   const ctx = { range, pick };

@@ -36,6 +36,16 @@ export function runs(points) {
   return out;
 }
 
+// The time axis [from, to]: the range asked for, but starting at the first point when the data begin later (a watcher
+// started a minute ago, a process started within the range) — so a new run's first points fill the chart instead of
+// its last few pixels. At least a minute, or 30 points' worth, stays shown so a handful of points are not stretched
+// over the whole width. Only the start moves: the end stays "now", so data that stopped show as stopped.
+export function xRange(points, from, to, step) {
+  if (points.length === 0) return [from, to];
+  const span = Math.min(to - from, Math.max(60, 30 * (step || 1)));
+  return [Math.max(from, Math.min(points[0].t, to - span)), to];
+}
+
 function memTicks(maxBytes) {
   // Memory ticks in MiB or GiB units, so labels are round numbers.
   const unit = maxBytes >= 1024 ** 3 ? 1024 ** 3 : 1048576;
@@ -44,7 +54,7 @@ function memTicks(maxBytes) {
 
 /**
  * Draws a chart into `box`.
- * opts: { metric: 'cpu' | 'mem', points, from, to, width (px; the box may not be in the page yet), onPick(point) }
+ * opts: { metric: 'cpu' | 'mem', points, from, to (the time axis, see xRange), width (px; the box may not be in the page yet), onPick(point) }
  */
 export function draw(box, opts) {
   const { points, metric } = opts;

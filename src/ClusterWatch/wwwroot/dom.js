@@ -34,7 +34,7 @@ export function link(text, ...segments) {
 }
 
 export function table(headers, rows, emptyText) {
-  const head = el('tr', null, headers.map(h => el('th', { class: h.num ? 'num' : null }, h.label)));
+  const head = el('tr', null, headers.map(h => el('th', { class: h.num ? 'num' : null, title: h.title }, h.label)));
   const body = rows.map(r => el('tr', null, r.map((cell, i) => el('td', { class: headers[i].num ? 'num' : null }, cell))));
   if (rows.length === 0) body.push(el('tr', null, el('td', { colspan: headers.length, class: 'muted' }, emptyText || 'nothing yet')));
   return el('table', null, el('thead', null, head), el('tbody', null, body));

@@ -17,7 +17,10 @@ async function charts(ctx, title, params, parent) {
 // `params` are the series' own parameters (what the grid's data-series says and what a clicked point filters by).
 function drawCharts(ctx, title, params, s, points, parent) {
   const basis = s.basis === 'node' ? 'node totals from /proc/stat and meminfo' : 'sum of processes';
-  const res = `${s.resolution} (${s.stepSeconds} s per point, ${basis})`;
+  // One time axis for every chart of the answer (the per-node charts of the user view too), from its total series.
+  const [from, to] = chart.xRange(s.points, s.from, s.to, s.stepSeconds);
+  const since = from > s.from ? `; no data before ${fmt.time(s.points[0].t)}` : '';
+  const res = `${s.resolution} (${s.stepSeconds} s per point, ${basis})${since}`;
   const grid = el('div', { class: 'charts', 'data-series': JSON.stringify(params), 'data-rows': points.length });
   parent.appendChild(el('h2', null, title));
   parent.appendChild(grid);
@@ -28,12 +31,21 @@ function drawCharts(ctx, title, params, s, points, parent) {
       el('h3', null, metric === 'cpu' ? 'CPU — average line, max band (% of one core)' : 'Memory (RSS or used) — average line, max band'),
       el('div', { class: 'note' }, res));
     grid.appendChild(box);
-    chart.draw(box, { metric, width, points, from: s.from, to: s.to, onPick: p => ctx.pick(p, s, params) });
+    chart.draw(box, { metric, width, points, from, to, onPick: p => ctx.pick(p, s, params) });
   }
 }
 
+// A user's memory % sums the RSS of their processes, and RSS counts shared pages (libraries, shared memory) in every
+// process that maps them, as ps and top do: the sum can pass 100 % of the node's RAM without the RAM being full.
+export const SHARED_PAGES = 'Sum of the RSS of the user\'s processes ÷ the node\'s RAM. Pages shared between processes ' +
+  '(libraries, shared memory) count once per process, as ps and top count them, so the sum can exceed 100 %.';
+
+function memPctCell(v) {
+  return v > 100 ? el('span', { class: 'over', title: SHARED_PAGES }, `${fmt.pct(v)} *`) : fmt.pct(v);
+}
+
 function userRows(items) {
-  return items.map(u => [link(u.user, 'user', u.user), u.node, fmt.cpu(u.cpuPct), fmt.mem(u.rssBytes), fmt.pct(u.memPct)]);
+  return items.map(u => [link(u.user, 'user', u.user), u.node, fmt.cpu(u.cpuPct), fmt.mem(u.rssBytes), memPctCell(u.memPct)]);
 }
 
 function procRows(items) {
@@ -41,7 +53,12 @@ function procRows(items) {
     link(p.pid ? String(p.pid) : p.key, 'process', p.node, p.key), fmt.cpu(p.cpuPct), fmt.mem(p.rssBytes)]);
 }
 
-export const userHeaders = [{ label: 'user' }, { label: 'nodes' }, num('CPU'), num('RSS'), num('mem %')];
+export const userHeaders = [{ label: 'user' }, { label: 'nodes' }, num('CPU'), num('RSS'), { label: 'mem % *', num: true, title: SHARED_PAGES }];
+
+// The legend under every table of users.
+export function sharedPagesNote() {
+  return el('p', { class: 'note shared-pages' }, `* mem %: ${SHARED_PAGES}`);
+}
 export const procHeaders = [{ label: 'command' }, { label: 'user' }, { label: 'node' }, { label: 'pid' }, num('CPU'), num('RSS')];
 
 export function topTables(users, procs) {
@@ -55,7 +72,7 @@ async function nowTables(parent, filter, title) {
   ]);
   const when = u.source === 'live' ? 'now' : `latest stored window${u.from ? ' ' + fmt.dateTime(u.from) : ''}`;
   parent.appendChild(el('div', { class: 'cols' },
-    el('div', null, el('h2', null, `${title || 'Top users'} (${when})`), table(userHeaders, userRows(u.items))),
+    el('div', null, el('h2', null, `${title || 'Top users'} (${when})`), table(userHeaders, userRows(u.items)), sharedPagesNote()),
     el('div', null, el('h2', null, `Top processes (${when})`), table(procHeaders, procRows(p.items)))));
 }
 
@@ -104,7 +121,18 @@ export async function command(ctx, main, name) {
   main.appendChild(table(procHeaders, procRows(procs.items)));
 }
 
+// Title: the command and user the series answer names (as stored in the range), then the key and node, all as text.
 export async function process(ctx, main, nodeName, key) {
-  main.appendChild(el('h1', null, 'Process ', el('q', null, key), ' on ', el('q', null, nodeName)));
-  await charts(ctx, 'CPU and memory', { scope: 'process', node: nodeName, process: key }, main);
+  const params = { scope: 'process', node: nodeName, process: key };
+  const s = await get('/api/series', { range: ctx.range, ...params });
+  const who = s.process;
+  const pid = key.startsWith('(other):') ? 'the user\'s other processes' : `pid ${key.split(':')[0]}`;
+  main.appendChild(who
+    ? el('h1', null, 'Process ', el('q', { class: 'command' }, link(who.command, 'command', who.command)),
+      ' of user ', el('q', { class: 'user' }, link(who.user, 'user', who.user)),
+      el('span', { class: 'sub' }, ` · ${pid} on `, el('q', { class: 'node' }, nodeName)))
+    : el('h1', null, 'Process ', el('q', null, key), ' on ', el('q', { class: 'node' }, nodeName)));
+  if (who) document.title = `${who.command} (${who.user}) on ${nodeName} — ClusterWatch`; // a property: stays text
+  else main.appendChild(el('p', { class: 'note' }, 'No rows of this process in this range: its command and user are unknown here.'));
+  drawCharts(ctx, 'CPU and memory', params, s, s.points, main);
 }

@@ -44,6 +44,24 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task ProcessNames_FromTheRowsTheSeriesReads_NullWhenThereAreNone()
+    {
+        foreach (var s in TwoSamples())
+            await Store.WriteSampleAsync(s, Ct);
+        var w = Window("n1", T0.AddSeconds(-60), "alice", 10) with { Kind = ItemKind.Process, ItemKey = "30:7", User = "carol", Command = "make", Pid = 30 };
+        await Store.WriteAggregatesAsync(Aggregates(windows: [w]), Ct);
+        var queries = Assert.IsAssignableFrom<IUsageQueries>(Store);
+        Task<ProcessNames?> Names(string key, SeriesResolution res = SeriesResolution.Samples, string node = "n1") =>
+            queries.ProcessNamesAsync(new SeriesQuery(SeriesScope.Process, res, T0.AddSeconds(-300), T0.AddSeconds(30), node, key), Ct);
+        Assert.Equal(new ProcessNames("bob", "sh"), await Names("20:99"));
+        Assert.Equal(new ProcessNames("alice", "sim"), await Names("10:1234"));
+        Assert.Null(await Names("20:98")); // the same pid with another start time is another process
+        Assert.Null(await Names("20:99", node: "n2"));
+        Assert.Equal(new ProcessNames("carol", "make"), await Names("30:7", SeriesResolution.Windows));
+        Assert.Null(await Names("30:7")); // not in the 5 s rows
+    }
+
+    [Fact]
     public async Task SeriesByNode_BucketsEachNode_InSql()
     {
         foreach (var s in TwoSamples("n1").Concat(TwoSamples("n2")))

@@ -83,6 +83,8 @@ public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
             {
                 await OpenAsync($"{hash}?range={range}");
                 await AssertEveryChartDrawsEveryRow(range);
+                if (name == "process")
+                    await AssertProcessTitle(command, user, node, key);
                 if (range == "15m" || name == "cluster")
                     await _browser.ScreenshotAsync(Path.Combine(WatchRunFixture.ScreenshotDir, $"{name}-{range}.png"), Ct);
             }
@@ -109,6 +111,36 @@ public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
         Assert.Equal(2, drawn.GetProperty("bands").GetInt32());
         Assert.Equal(7, drawn.GetProperty("circles").GetInt32()); // every row still drawn and clickable
         Assert.Equal(4, drawn.GetProperty("firstLine").GetInt32());
+    }
+
+    [Fact]
+    public async Task NewRun_FirstPointsFillTheChart_NotItsRightEdge()
+    {
+        // A watcher started a minute ago, seen over 15 minutes (from 1000 to 1900, 2 s per point): the axis starts at
+        // its first point. At least a minute (or 30 points) stays shown; data over the whole range keep the range.
+        await OpenAsync("/cluster?range=15m");
+        var r = await _browser.EvalAsync("""
+            import('/chart.js').then(m => {
+              const at = ts => ts.map(t => ({ t, cpuAvg: 50, cpuMax: 60 }));
+              const lastMinute = at([1840, 1845, 1850, 1855, 1860, 1865, 1870, 1875, 1880, 1885, 1890, 1895, 1900]);
+              const box = document.createElement('div');
+              const svg = m.draw(box, { metric: 'cpu', points: lastMinute, from: 1840, to: 1900, width: 600 });
+              return { lastMinute: m.xRange(lastMinute, 1000, 1900, 2), onePoint: m.xRange(at([1895]), 1000, 1900, 2),
+                       whole: m.xRange(at([1000, 1900]), 1000, 1900, 2), half: m.xRange(at([1450, 1900]), 1000, 1900, 2),
+                       none: m.xRange([], 1000, 1900, 2), week: m.xRange(at([600000]), 0, 604800, 900),
+                       cx: [...svg.querySelectorAll('circle.pt')].map(c => +c.getAttribute('cx')) };
+            })
+            """, Ct);
+        long[] Range(string name) => [.. r.GetProperty(name).EnumerateArray().Select(e => e.GetInt64())];
+        Assert.Equal([1840L, 1900L], Range("lastMinute"));
+        Assert.Equal([1840L, 1900L], Range("onePoint"));
+        Assert.Equal([1000L, 1900L], Range("whole"));
+        Assert.Equal([1450L, 1900L], Range("half"));
+        Assert.Equal([1000L, 1900L], Range("none"));
+        Assert.Equal([577800L, 604800L], Range("week")); // 30 points of 900 s = 7.5 h before the end
+        // Plot area x from L = 62 to W − R = 588: the first point on its left edge, 1870 in the middle, 1900 on the right.
+        var cx = r.GetProperty("cx").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        Assert.Equal((62.0, 325.0, 588.0), (cx[0], cx[6], cx[^1]));
     }
 
     [Fact]
@@ -147,13 +179,51 @@ public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
             Assert.True((await _browser.EvalAsync("+document.querySelector('.charts').dataset.rows > 0", Ct)).GetBoolean(), "no series rows for the injected command");
             await AssertNothingInjected();
             await _browser.ScreenshotAsync(Path.Combine(WatchRunFixture.ScreenshotDir, $"injected-name-{i + 1}.png"), Ct);
-            // Its own process view (the key is the link's target) and the point tooltips carry the name too.
-            var key = (await Api($"/api/top?kind=process&command={Uri.EscapeDataString(comm)}")).GetProperty("items")[0].GetProperty("key").GetString()!;
+            // Its own process view (the key is the link's target): the title names the command and its user, as text.
+            var item = (await Api($"/api/top?kind=process&command={Uri.EscapeDataString(comm)}")).GetProperty("items")[0];
+            var key = item.GetProperty("key").GetString()!;
             var node = (await Api("/api/nodes")).GetProperty("nodes")[0].GetProperty("name").GetString()!;
             await OpenAsync($"/process/{Uri.EscapeDataString(node)}/{Uri.EscapeDataString(key)}?range=15m");
+            await AssertProcessTitle(comm, Environment.UserName, node, key);
             await AssertNothingInjected();
+            await _browser.ScreenshotAsync(Path.Combine(WatchRunFixture.ScreenshotDir, $"injected-name-{i + 1}-process.png"), Ct);
         }
         Assert.Empty(_browser.Dialogs);
+    }
+
+    /// <summary>The process view's heading and the page title say which command and user the charts are of.</summary>
+    private async Task AssertProcessTitle(string command, string user, string node, string key)
+    {
+        Assert.Equal(command, await Text("document.querySelector('h1 q.command').textContent"));
+        Assert.Equal(user, await Text("document.querySelector('h1 q.user').textContent"));
+        Assert.Equal(node, await Text("document.querySelector('h1 q.node').textContent"));
+        Assert.Equal($"Process {command} of user {user} · pid {key.Split(':')[0]} on {node}", await Text("document.querySelector('h1').textContent"));
+        Assert.Equal($"{command} ({user}) on {node} — ClusterWatch", await Text("document.title"));
+        // Each name is one text node inside its link (links to the command's and the user's views).
+        Assert.Equal($"#/command/{Uri.EscapeDataString(command)}", await Text("document.querySelector('h1 q.command a').getAttribute('href')"));
+        Assert.Equal(1, (await _browser.EvalAsync("document.querySelector('h1 q.command a').childNodes.length", Ct)).GetInt32());
+    }
+
+    [Fact]
+    public async Task UserMemoryPercent_ExplainsWhyItCanExceed100()
+    {
+        await OpenAsync("/cluster?range=15m");
+        var header = await Text("[...document.querySelectorAll('th')].find(th => th.textContent.startsWith('mem %')).title");
+        Assert.Contains("count once per process, as ps and top count them, so the sum can exceed 100 %", header, StringComparison.Ordinal);
+        Assert.Equal(1, (await _browser.EvalAsync("document.querySelectorAll('main p.shared-pages').length", Ct)).GetInt32());
+        // The page's own row builder: 150 % is marked and carries the explanation; 50 % is plain.
+        var cells = await _browser.EvalAsync("""
+            import('/views.js').then(v => v.topTables([
+              { user: 'a', node: 'n', cpuPct: 1, rssBytes: 1, memPct: 150 }, { user: 'b', node: 'n', cpuPct: 1, rssBytes: 1, memPct: 50 }], [])[0]
+              .map(r => ({ text: typeof r[4] === 'string' ? r[4] : r[4].textContent, title: typeof r[4] === 'string' ? '' : r[4].title })))
+            """, Ct);
+        Assert.Equal("150.0 % *", cells[0].GetProperty("text").GetString());
+        Assert.Equal(header, cells[0].GetProperty("title").GetString());
+        Assert.Equal(("50.0 %", ""), (cells[1].GetProperty("text").GetString(), cells[1].GetProperty("title").GetString()));
+        // The clicked-window panel's users table has the note too.
+        await _browser.EvalAsync("document.querySelector('svg[data-metric=cpu] circle.pt').dispatchEvent(new MouseEvent('click', { bubbles: true }))", Ct);
+        await _browser.WaitForAsync("document.getElementById('detail').dataset.state === 'ready'", Ct);
+        Assert.Equal(1, (await _browser.EvalAsync("document.querySelectorAll('#detail-users p.shared-pages').length", Ct)).GetInt32());
     }
 
     private async Task AssertNothingInjected()

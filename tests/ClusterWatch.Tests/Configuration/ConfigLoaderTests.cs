@@ -34,7 +34,7 @@ public sealed class ConfigLoaderTests : IDisposable
     public void WindowNotAWholeNumberOfSamples_NamesKeyFlagAndFix()
     {
         var e = Fails(new() { ["Watch:Sample"] = "5s", ["Watch:Window"] = "32s", ["Watch:Cycle"] = "96s" });
-        Assert.Equal("Watch:Window (--window)", e.Key);
+        Assert.Equal(("Watch:Window", "--window"), (e.Key, e.Origin));
         Assert.Contains("not a whole number of samples of 5s", e.Message, StringComparison.Ordinal);
         Assert.Contains("30s", e.Message, StringComparison.Ordinal);
     }
@@ -43,7 +43,7 @@ public sealed class ConfigLoaderTests : IDisposable
     public void CycleNotAWholeNumberOfWindows_IsRefused()
     {
         var e = Fails(new() { ["Watch:Cycle"] = "100s" });
-        Assert.Equal("Watch:Cycle (--cycle)", e.Key);
+        Assert.Equal(("Watch:Cycle", "--cycle"), (e.Key, e.Origin));
         Assert.Contains("whole number of windows of 30s", e.Message, StringComparison.Ordinal);
     }
 
@@ -54,15 +54,62 @@ public sealed class ConfigLoaderTests : IDisposable
     public void IntervalNotPositive_OrNotADuration_IsRefused(string value)
     {
         var e = Fails(new() { ["Watch:Sample"] = value });
-        Assert.Equal("Watch:Sample (--sample)", e.Key);
+        Assert.Equal(("Watch:Sample", "--sample"), (e.Key, e.Origin));
     }
 
     [Fact]
     public void UnknownKeyInTheFile_IsRefusedWithTheKnownKeys()
     {
         var e = Fails([], """{ "Watch": { "Sampel": "5s" } }""");
-        Assert.Equal("Watch:Sampel", e.Key);
+        Assert.Equal(("Watch:Sampel", $"in {Path.Combine(_dir, "clusterwatch.json")}"), (e.Key, e.Origin));
         Assert.Contains("Sample, Window, Cycle", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InvalidValueInTheFile_NamesTheFile_NotTheFlag()
+    {
+        var e = Fails([], """{ "Watch": { "Window": "32s" } }""");
+        Assert.Equal($"Watch:Window (in {Path.Combine(_dir, "clusterwatch.json")}): 32s is not a whole number of samples of 5s; use a multiple such as 30s", e.ToString());
+    }
+
+    [Fact]
+    public void InvalidValueFromTheEnvironment_NamesTheVariableAsSpelled()
+    {
+        // The binder ignores case in the prefix and the key, so the message must name the variable as the user wrote it.
+        Environment.SetEnvironmentVariable("CLUSTERWATCH__WATCH__WINDOW", "32s");
+        try
+        {
+            var e = Fails([], """{ "Watch": { "Window": "30s" } }""");
+            Assert.Equal("Watch:Window (environment variable CLUSTERWATCH__WATCH__WINDOW): 32s is not a whole number of samples of 5s; use a multiple such as 30s", e.ToString());
+            var flagWins = Fails(new() { ["Watch:Window"] = "33s" });
+            Assert.Equal(("Watch:Window", "--window"), (flagWins.Key, flagWins.Origin));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CLUSTERWATCH__WATCH__WINDOW", null);
+        }
+    }
+
+    [Fact]
+    public void EnvironmentVariable_FindsTheVariableThatSetAKeyOrItsSection()
+    {
+        var env = new System.Collections.Hashtable
+        {
+            ["PATH"] = "/bin", ["clusterwatch__web__topn"] = "x", ["CLUSTERWATCH__Nodes__0__Port"] = "0",
+        };
+        Assert.Equal("clusterwatch__web__topn", ConfigOrigins.EnvironmentVariable("Web:TopN", env));
+        Assert.Equal("CLUSTERWATCH__Nodes__0__Port", ConfigOrigins.EnvironmentVariable("Nodes:0", env));
+        Assert.Equal("CLUSTERWATCH__Watch__Sample", ConfigOrigins.EnvironmentVariable("Watch:Sample", env));
+    }
+
+    [Theory]
+    [InlineData("{\n \"Watch\": {\n  \"Window\": \"30s\",,\n }\n}", "line 3, column 19: invalid JSON: ',' is an invalid start of a property name. Expected a '\"'.")]
+    [InlineData("{ \"Watch\": { \"LocalNode\": \"é€\", x } }", "line 1, column 33: invalid JSON: 'x' is an invalid start of a property name. Expected a '\"'.")]
+    [InlineData("{ \"Watch\": { \"Window\": \"30s\" }\n", "line 2, column 1: invalid JSON: Expected depth to be zero at the end of the JSON payload. There is an open JSON object or array that should be closed.")]
+    public void BrokenJson_NamesFileLineAndColumn(string json, string message)
+    {
+        var e = Fails([], json);
+        Assert.Equal((Path.Combine(_dir, "clusterwatch.json"), message), (e.Key, e.Message));
     }
 
     [Fact]
@@ -86,7 +133,7 @@ public sealed class ConfigLoaderTests : IDisposable
     public void UnwritableDatabasePath_IsRefused()
     {
         var e = Fails(new() { ["Store:Sqlite"] = "/nonexistent-dir/cw.db" });
-        Assert.Equal("Store:Sqlite (--db)", e.Key);
+        Assert.Equal(("Store:Sqlite", "--db"), (e.Key, e.Origin));
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
     }
 

@@ -69,5 +69,25 @@ public sealed class NodesConfigTests : IDisposable
         Assert.DoesNotContain("s3cret", n.Endpoint.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Read_BadValues_SayWhichFileOrVariableHoldsThem()
+    {
+        var json = Path.Combine(_home, "clusterwatch.json");
+        File.WriteAllText(json, """{ "Nodes": [ { "Name": "a", "Host": "h", "Port": 99999 } ] }""");
+        Environment.SetEnvironmentVariable("CLUSTERWATCH__NODEDEFAULTS__KEEPALIVE", "soon");
+        try
+        {
+            var raw = new ConfigurationBuilder().AddJsonFile(json).AddEnvironmentVariables(ConfigOrigins.EnvironmentPrefix).Build();
+            var e = Assert.Throws<ConfigException>(() => NodesConfig.Read(raw, "proc", _home));
+            Assert.Equal(
+                ["NodeDefaults:KeepAlive (environment variable CLUSTERWATCH__NODEDEFAULTS__KEEPALIVE): 'soon' is not a positive duration; write it like 10s or 1m", $"Nodes:0:Port (in {json}): '99999' is not a TCP port (1-65535)"],
+                e.Errors.Select(x => x.ToString()).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CLUSTERWATCH__NODEDEFAULTS__KEEPALIVE", null);
+        }
+    }
+
     public void Dispose() => Directory.Delete(_home, true);
 }

@@ -19,6 +19,8 @@ public sealed class WatcherTests : IAsyncDisposable
     {
         public int Calls;
 
+        public readonly List<DateTimeOffset> Ticks = [];
+
         public string Node => "n1";
 
         public string Host => "fake";
@@ -30,6 +32,8 @@ public sealed class WatcherTests : IAsyncDisposable
             Assert.Equal(0, tick.UtcTicks % TimeSpan.TicksPerSecond); // ticks are UTC multiples of the interval
             var uptime = 1000 + (tick - T0).TotalSeconds;
             var p = new RawProcess(42, 1, 100, 1001, "alice", "sim", 'R', uptime * 0.5, 0, 1 << 20);
+            lock (Ticks)
+                Ticks.Add(tick);
             Interlocked.Increment(ref Calls);
             _ = clock;
             return Task.FromResult(new NodeSnapshot("n1", "boot", tick, uptime, 2, uptime * busyShare, uptime * 2, 1L << 30, 1L << 29, [p], 1));
@@ -60,6 +64,15 @@ public sealed class WatcherTests : IAsyncDisposable
         var watcher = new Watcher([source], store, options, _clock, new LiveState(), _reporter);
         using var stop = new CancellationTokenSource();
         var run = watcher.RunAsync(stop.Token);
+        await TicksAsync(source, store, ticks, expectLastSeq);
+        await stop.CancelAsync();
+        await run;
+        return watcher;
+    }
+
+    /// <summary>Advances the clock one second at a time, waiting for each tick's sample, until the store holds the expected seq.</summary>
+    private async Task TicksAsync(HalfCoreSource source, SqliteUsageStore store, int ticks, long expectLastSeq)
+    {
         for (var i = 1; i <= ticks; i++)
         {
             await Until(() => source.Calls == i - 1);
@@ -69,9 +82,6 @@ public sealed class WatcherTests : IAsyncDisposable
         }
         await Until(() => store.GetLastSeqAsync("n1", CancellationToken.None).Result == expectLastSeq);
         await Task.Delay(50);
-        await stop.CancelAsync();
-        await run;
-        return watcher;
     }
 
     [Fact]
@@ -89,6 +99,68 @@ public sealed class WatcherTests : IAsyncDisposable
             .Where(m => m.Success).Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(3, counted);
         Assert.EndsWith("problems: none", watcher.StatusLine(T0.AddSeconds(3), T0.AddSeconds(6)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DurationEndingJustAfterAWindowCloses_StillPrintsThatWindowsStatusLine()
+    {
+        // Started at :00.2 for 6.1 s: stops at :06.3, after the sample at :06 closed [:03, :06) but before that window's
+        // status line was due (:06.5, half a sample after the end). Lines: [:00, :03) from the loop, [:03, :06) at stop,
+        // and no partial window (nothing was sampled after :06).
+        await using var store = new SqliteUsageStore(Path.Combine(_dir, "duration.db"));
+        await store.MigrateAsync(CancellationToken.None);
+        var source = new HalfCoreSource(_clock);
+        var options = new WatchOptions
+        {
+            Sample = TimeSpan.FromSeconds(1), Window = TimeSpan.FromSeconds(3), Cycle = TimeSpan.FromSeconds(9),
+            PruneEvery = TimeSpan.FromDays(1), Duration = TimeSpan.FromSeconds(6.1),
+        };
+        var run = new Watcher([source], store, options, _clock, new LiveState(), _reporter).RunAsync(CancellationToken.None);
+        await TicksAsync(source, store, 6, expectLastSeq: 5);
+        _clock.Advance(TimeSpan.FromMilliseconds(100)); // :06.3: the duration is over
+        await run;
+        Assert.Equal(
+            ["10:00:03Z window 10:00:00–10:00:03", "10:00:06Z window 10:00:03–10:00:06"],
+            _reporter.Lines.Select(l => l.Split(" · ")[0]));
+        Assert.Equal((3, 50.0), await WindowAsync(store, T0.AddSeconds(3)));
+    }
+
+    /// <summary>The fake clock, but its timers fire 30 ms before they are due (as the system's did against the wall clock).</summary>
+    private sealed class EarlyTimers(FakeTimeProvider inner) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            inner.CreateTimer(callback, state, dueTime == Timeout.InfiniteTimeSpan ? dueTime : TimeSpan.FromTicks(Math.Max(0, (dueTime - TimeSpan.FromMilliseconds(30)).Ticks)), period);
+    }
+
+    [Fact]
+    public async Task TimerWakingBeforeTheTick_EachTickIsSampledOnce()
+    {
+        // Woken at :00.98 for the tick :01, the sample ends before :01; the next tick is :02, not :01 again.
+        await using var store = new SqliteUsageStore(Path.Combine(_dir, "early.db"));
+        await store.MigrateAsync(CancellationToken.None);
+        var source = new HalfCoreSource(_clock);
+        var options = new WatchOptions { Sample = TimeSpan.FromSeconds(1), Window = TimeSpan.FromSeconds(3), Cycle = TimeSpan.FromSeconds(9), PruneEvery = TimeSpan.FromDays(1) };
+        using var stop = new CancellationTokenSource();
+        var run = new Watcher([source], store, options, new EarlyTimers(_clock), new LiveState(), _reporter).RunAsync(stop.Token);
+        try
+        {
+            _clock.Advance(TimeSpan.FromMilliseconds(780)); // :00.98
+            for (var i = 1; i <= 3; i++)
+            {
+                await Until(() => source.Calls >= i);
+                await Task.Delay(100);
+                _clock.Advance(TimeSpan.FromSeconds(1));
+            }
+            await Until(() => source.Calls >= 4);
+        }
+        finally
+        {
+            await stop.CancelAsync(); // without the fix the loop samples :01 over and over until stopped
+            await run;
+        }
+        Assert.Equal([T0.AddSeconds(1), T0.AddSeconds(2), T0.AddSeconds(3), T0.AddSeconds(4)], source.Ticks);
     }
 
     private static async Task Until(Func<bool> condition)

@@ -23,7 +23,7 @@ public class NodeSeriesTests
         Assert.Equal(3, split.NodeCount);
         Assert.Equal(["b", "a"], split.Nodes.Select(n => n.Node));
         Assert.Equal([new SeriesPoint(100, 30.5, 40, 50, 60)], split.Nodes[0].Points);
-        Assert.Equal([new SeriesPoint(100, 15.123, 25, 150, 201)], split.Nodes[1].Points); // rounded like SeriesBuckets
+        Assert.Equal([new SeriesPoint(100, 15.12, 25, 150, 201)], split.Nodes[1].Points); // rounded as the API rounds: 2 decimals, whole bytes
     }
 
     [Fact]

@@ -19,6 +19,15 @@ public class SeriesBucketsTests
     }
 
     [Fact]
+    public void Merge_RoundsCpuTo2DecimalsAndBytesToWholeNumbers()
+    {
+        // (1 + 2 + 2) / 3 = 1.666… → 1.67; memory (100 + 100 + 101) / 3 = 100.33… → 100; maxima 2.345 → 2.35 (nearest
+        // double is above the tie), 101.5 → 102.
+        var rows = new[] { new SeriesRow(100, 1, 1, 100, 100, 1), new SeriesRow(101, 2, 2.345, 100, 100, 1), new SeriesRow(102, 2, 2, 101, 101.5, 1) };
+        Assert.Equal([new SeriesPoint(100, 1.67, 2.35, 100, 102)], SeriesBuckets.Merge(rows, 5));
+    }
+
+    [Fact]
     public void Merge_StepBelowSpacing_KeepsEveryRow()
     {
         var rows = Enumerable.Range(0, 10).Select(i => new SeriesRow(1000 + 5 * i, i, i, i, i, 1)).ToList();

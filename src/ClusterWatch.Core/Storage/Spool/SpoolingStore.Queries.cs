@@ -15,6 +15,9 @@ public sealed partial class SpoolingStore : IUsageQueries
     public Task<IReadOnlyList<NodeSeriesRow>> SeriesByNodeAsync(SeriesQuery query, long stepSeconds, CancellationToken cancellationToken) =>
         Queries.SeriesByNodeAsync(query, stepSeconds, cancellationToken);
 
+    public Task<ProcessNames?> ProcessNamesAsync(SeriesQuery query, CancellationToken cancellationToken) =>
+        Queries.ProcessNamesAsync(query, cancellationToken);
+
     public Task<IReadOnlyList<WindowTopItem>> WindowTopAsync(WindowTopQuery query, CancellationToken cancellationToken) =>
         Queries.WindowTopAsync(query, cancellationToken);
 
