@@ -7,9 +7,13 @@ using ClusterWatch.Core.Storage;
 namespace ClusterWatch.Benchmarks;
 
 /// <summary>
-/// Writes S samples × P processes through SqliteUsageStore.WriteSampleAsync (the watcher's own write path: one
-/// transaction per node sample) and prints process_samples rows/s. Also writes the same rows as CSV for the
-/// reference import (`sqlite3 .import`) that bench/ingest-vs-sqlite3.sh runs in the same run.
+/// Writes S samples × P processes into a fresh SQLite database the way `watch` does (through the spool, see
+/// <see cref="SpoolPath"/>: a backlog or many nodes per tick, coalesced into transactions), then — into a second
+/// fresh database — through SqliteUsageStore.WriteSampleAsync alone (one transaction per node sample: one node whose
+/// samples never wait). Prints process_samples rows/s of both. Also writes the same rows as CSV for the reference
+/// import (`sqlite3 .import`) that bench/ingest-vs-sqlite3.sh runs in the same run. The first 20 samples are written
+/// once to a throwaway database first (JIT warm-up: the watcher is long-running; sqlite3 is native code).
+/// Usage: ingest DB CSV SAMPLES PROCESSES (DB is the spool path's database; DB.single the other one)
 /// </summary>
 internal static class IngestProbe
 {
@@ -20,22 +24,30 @@ internal static class IngestProbe
         var samples = int.Parse(args[2], CultureInfo.InvariantCulture);
         var perSample = int.Parse(args[3], CultureInfo.InvariantCulture);
         var data = Enumerable.Range(1, samples).Select(s => Sample(s, perSample)).ToList();
-        await using (var store = new SqliteUsageStore(db))
-        {
-            await store.MigrateAsync(CancellationToken.None);
-            var sw = Stopwatch.StartNew();
-            foreach (var s in data)
-                await store.WriteSampleAsync(s, CancellationToken.None);
-            sw.Stop();
-            var rows = samples * perSample;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"store rows={rows} seconds={sw.Elapsed.TotalSeconds:0.000} rows_per_s={rows / sw.Elapsed.TotalSeconds:0}"));
-        }
+        var warm = db + ".warm";
+        await SpoolPath.TimeAsync(new SqliteUsageStore(warm), data.Take(20).ToList());
+        await OneTransactionPerSampleAsync(warm + ".single", data.Take(20));
+        var spool = await SpoolPath.TimeAsync(new SqliteUsageStore(db), data);
+        var single = await OneTransactionPerSampleAsync(db + ".single", data);
+        var rows = samples * perSample;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"store rows={rows} spool_seconds={spool:0.000} rows_per_s={rows / spool:0} single_seconds={single:0.000} single_rows_per_s={rows / single:0}"));
         await using var w = new StreamWriter(csv, false, new UTF8Encoding(false));
         foreach (var s in data)
             foreach (var p in s.Processes)
                 await w.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                     $"{s.Node},{s.Seq},{s.Time.ToUnixTimeSeconds()},{p.Pid},{p.StartTicks},{p.User},{p.Uid},{p.Command},{p.State},{p.CpuPct},{p.ChildrenCpuPct},{p.RssBytes},{p.MemPct}"));
         return 0;
+    }
+
+    private static async Task<double> OneTransactionPerSampleAsync(string db, IEnumerable<NodeSample> data)
+    {
+        await using var store = new SqliteUsageStore(db);
+        await store.MigrateAsync(CancellationToken.None);
+        var sw = Stopwatch.StartNew();
+        foreach (var s in data)
+            await store.WriteSampleAsync(s, CancellationToken.None);
+        return sw.Elapsed.TotalSeconds;
     }
 
     private static NodeSample Sample(int seq, int n)
