@@ -35,36 +35,38 @@ internal static class MySqlIngestBench
         var warm = data.Take(Math.Max(1, samples / 10)).ToArray();
         await SpoolPathAsync(cs, password, warm);
         await WatcherPathAsync(cs, password, warm);
-        var ours = new List<double>();
-        var single = new List<double>();
-        var theirs = new List<double>();
+        var ours = new Measured("spool path (watch)");
+        var theirs = new Measured("LOAD DATA LOCAL INFILE");
+        var single = new Measured("one transaction per sample");
         for (var r = 0; r < rounds; r++)
         {
-            ours.Add(rows / await SpoolPathAsync(cs, password, data));
-            theirs.Add(rows / await LoadDataAsync(cs, password, tsv));
-            single.Add(rows / await WatcherPathAsync(cs, password, data));
-            Console.WriteLine($"round {r + 1}: spool path {ours[^1]:0} rows/s, LOAD DATA LOCAL INFILE {theirs[^1]:0} rows/s, one transaction per sample {single[^1]:0} rows/s");
+            await ours.MeasureAsync(rows, () => SpoolPathAsync(cs, password, data));
+            await theirs.MeasureAsync(rows, () => LoadDataAsync(cs, password, tsv));
+            await single.MeasureAsync(rows, () => WatcherPathAsync(cs, password, data));
+            Console.WriteLine($"round {r + 1}: {ours.Last}; {theirs.Last}; {single.Last}");
         }
         File.Delete(tsv);
-        var (a, b, c) = (Median(ours), Median(theirs), Median(single));
+        var (a, b, c) = (Median(ours.Rates), Median(theirs.Rates), Median(single.Rates));
         Console.WriteLine($"{samples} samples × {processes} processes = {rows} process_samples rows; medians: spool path (watch) {a:0} rows/s, LOAD DATA {b:0} rows/s, ratio {a / b:0.00}; one transaction per sample {c:0} rows/s, ratio {c / b:0.00}");
+        foreach (var p in new[] { ours, theirs, single })
+            Console.WriteLine($"median CPU seconds, {p.Name}: client {Median(p.Client):0.00}, server {Median(p.Server):0.00}");
         return 0;
     }
 
-    private static async Task<double> WatcherPathAsync(string cs, string password, NodeSample[] data)
+    private static async Task<Round> WatcherPathAsync(string cs, string password, NodeSample[] data)
     {
         var db = await FreshDatabaseAsync(cs, password);
         await using var store = new MySqlUsageStore(db, password);
         await store.MigrateAsync(CancellationToken.None);
-        var sw = Stopwatch.StartNew();
+        var clock = Clock.Start();
         foreach (var s in data)
             await store.WriteSampleAsync(s, CancellationToken.None);
-        var seconds = sw.Elapsed.TotalSeconds;
+        var round = clock.Stop();
         await DropAsync(cs, password, db);
-        return seconds;
+        return round;
     }
 
-    private static async Task<double> SpoolPathAsync(string cs, string password, NodeSample[] data)
+    private static async Task<Round> SpoolPathAsync(string cs, string password, NodeSample[] data)
     {
         var db = await FreshDatabaseAsync(cs, password);
         var spoolPath = Path.Combine(Path.GetTempPath(), $"cw-ingest-{Guid.NewGuid():N}.spool");
@@ -72,15 +74,18 @@ internal static class MySqlIngestBench
         await using (spool)
         {
             await spool.MigrateAsync(CancellationToken.None);
-            var sw = Stopwatch.StartNew();
+            var clock = Clock.Start();
             foreach (var s in data)
                 await spool.WriteSampleAsync(s, CancellationToken.None);
+            // Polled with a plain sleep: `await Task.Delay(1)` woke the thread pool ~500 times a second, ~0.1 s of CPU
+            // per second of measurement (measured alone), taken from the two cores the server needs and charged to
+            // our side only; Thread.Sleep(1) polls as often at a quarter of that.
             while (spool.Pending > 0)
-                await Task.Delay(1);
-            var seconds = sw.Elapsed.TotalSeconds;
+                Thread.Sleep(1);
+            var round = clock.Stop();
             await DropAsync(cs, password, db);
             File.Delete(spoolPath);
-            return seconds;
+            return round;
         }
     }
 
@@ -97,7 +102,7 @@ internal static class MySqlIngestBench
         }
     }
 
-    private static async Task<double> LoadDataAsync(string cs, string password, string tsv)
+    private static async Task<Round> LoadDataAsync(string cs, string password, string tsv)
     {
         var db = await FreshDatabaseAsync(cs, password);
         await using (var store = new MySqlUsageStore(db, password))
@@ -108,15 +113,15 @@ internal static class MySqlIngestBench
             $"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE process_samples FIELDS TERMINATED BY '\\t' ({string.Join(", ", Columns)})" })
             psi.ArgumentList.Add(a);
         psi.Environment["MYSQL_PWD"] = password; // never on the command line
-        var sw = Stopwatch.StartNew();
+        var clock = Clock.Start();
         using var p = Process.Start(psi)!;
         var err = await p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync();
-        var seconds = sw.Elapsed.TotalSeconds;
+        var round = clock.Stop();
         if (p.ExitCode != 0)
             throw new InvalidOperationException("mariadb failed: " + err);
         await DropAsync(cs, password, db);
-        return seconds;
+        return round;
     }
 
     private static readonly string[] Columns =
@@ -160,6 +165,52 @@ internal static class MySqlIngestBench
         await c.OpenAsync();
         await using var cmd = new MySqlCommand($"DROP DATABASE {new MySqlConnectionStringBuilder(db).Database}", c);
         await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>One path's rates and CPU seconds per round: the client's (this process, or the mariadb child once
+    /// waited for) and the server's (mariadbd, from /proc when it runs here: $CW_TEST_RUN/mariadb/mysqld.pid), over
+    /// the timed part only — on two shared cores, client CPU is taken from the server.</summary>
+    private sealed class Measured(string name)
+    {
+        public string Name => name;
+        public List<double> Rates { get; } = [];
+        public List<double> Client { get; } = [];
+        public List<double> Server { get; } = [];
+        public string Last => $"{Name} {Rates[^1]:0} rows/s (CPU s: client {Client[^1]:0.00}, server {Server[^1]:0.00})";
+
+        public async Task MeasureAsync(int rows, Func<Task<Round>> run)
+        {
+            var r = await run();
+            Rates.Add(rows / r.Seconds);
+            Client.Add(r.Client);
+            Server.Add(r.Server);
+        }
+    }
+
+    private sealed record Round(double Seconds, double Client, double Server);
+
+    private readonly record struct Clock(long Ticks, double Client, double Server)
+    {
+        public static Clock Start() => new(Stopwatch.GetTimestamp(), ClientCpu(), ServerCpu());
+
+        public Round Stop() => new(Stopwatch.GetElapsedTime(Ticks).TotalSeconds, ClientCpu() - Client, ServerCpu() - Server);
+    }
+
+    private static double ClientCpu() => StatSeconds("/proc/self/stat", 4);
+
+    private static double ServerCpu()
+    {
+        var pidFile = System.IO.Path.Combine(Environment.GetEnvironmentVariable("CW_TEST_RUN") ?? "", "mariadb", "mysqld.pid");
+        return File.Exists(pidFile) ? StatSeconds($"/proc/{File.ReadAllText(pidFile).Trim()}/stat", 2) : double.NaN;
+    }
+
+    /// <summary>Seconds in the first <paramref name="count"/> clock-tick fields of a /proc stat file from utime (field 14):
+    /// utime, stime and, for 4, the waited-for children's cutime, cstime.</summary>
+    private static double StatSeconds(string path, int count)
+    {
+        var text = File.ReadAllText(path);
+        var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        return fields.Skip(11).Take(count).Sum(f => long.Parse(f, CultureInfo.InvariantCulture)) / 100.0;
     }
 
     private static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
