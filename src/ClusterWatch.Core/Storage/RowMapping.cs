@@ -8,23 +8,33 @@ internal static class RowMapping
 {
     public static long Epoch(DateTimeOffset t) => t.ToUnixTimeSeconds();
 
-    public static object?[] Sample(NodeSample s) =>
-    [
-        s.Node, s.Seq, Epoch(s.Time), s.IntervalSeconds, s.CpuBusyPct, s.MemUsedBytes, s.MemTotalBytes, s.CpuCount,
-        s.ProcessCount, s.UnattributedCpuPct, (int)s.Flags,
-    ];
-
-    public static IEnumerable<object?[]> Users(NodeSample s) => s.Users.Select(u => new object?[]
+    /// <summary>A <c>samples</c> row.</summary>
+    public static void Sample(IRowWriter w, NodeSample s)
     {
-        s.Node, s.Seq, Epoch(s.Time), u.User, u.Uid, u.CpuPct, u.OwnCpuPct, u.ChildrenCpuPct, u.RssBytes, u.MemPct,
-        u.ProcessCount,
-    });
+        w.Text(s.Node); w.Integer(s.Seq); w.Integer(Epoch(s.Time)); w.Real(s.IntervalSeconds); w.Real(s.CpuBusyPct);
+        w.Integer(s.MemUsedBytes); w.Integer(s.MemTotalBytes); w.Integer(s.CpuCount); w.Integer(s.ProcessCount);
+        w.Real(s.UnattributedCpuPct); w.Integer((int)s.Flags);
+    }
 
-    public static IEnumerable<object?[]> Processes(NodeSample s) => s.Processes.Select(p => new object?[]
+    /// <summary>A <c>user_samples</c> row.</summary>
+    public static void User(IRowWriter w, NodeSample s, UserUsage u)
     {
-        s.Node, s.Seq, Epoch(s.Time), p.Pid, p.StartTicks, p.User, p.Uid, p.Command, p.State.ToString(), p.CpuPct,
-        p.ChildrenCpuPct, p.RssBytes, p.MemPct,
-    });
+        w.Text(s.Node); w.Integer(s.Seq); w.Integer(Epoch(s.Time)); w.Text(u.User); w.Integer(u.Uid); w.Real(u.CpuPct);
+        w.Real(u.OwnCpuPct); w.Real(u.ChildrenCpuPct); w.Integer(u.RssBytes); w.Real(u.MemPct); w.Integer(u.ProcessCount);
+    }
+
+    /// <summary>A <c>process_samples</c> row.</summary>
+    public static void Process(IRowWriter w, NodeSample s, ProcessUsage p)
+    {
+        w.Text(s.Node); w.Integer(s.Seq); w.Integer(Epoch(s.Time)); w.Integer(p.Pid); w.Integer(p.StartTicks);
+        w.Text(p.User); w.Integer(p.Uid); w.Text(p.Command); w.Text(StateText(p.State)); w.Real(p.CpuPct);
+        w.Real(p.ChildrenCpuPct); w.Integer(p.RssBytes); w.Real(p.MemPct);
+    }
+
+    private static readonly string[] AsciiLetters = Enumerable.Range(0, 128).Select(c => ((char)c).ToString()).ToArray();
+
+    /// <summary>The state letter as text, without a new string per process.</summary>
+    private static string StateText(char state) => state < 128 ? AsciiLetters[state] : state.ToString();
 
     public static object?[] Window(WindowRow w) =>
     [

@@ -81,9 +81,9 @@ public abstract partial class SqlUsageStore : IUsageStore
             var fresh = samples.Where(s => !stored.Contains((s.Node, s.Seq))).DistinctBy(s => (s.Node, s.Seq)).ToList();
             if (fresh.Count == 0)
                 return; // all already stored (a re-send after an outage): never twice
-            await InsertRowsAsync(c, tx, "samples", Tables.Samples, fresh.Select(RowMapping.Sample), null, cancellationToken);
-            await InsertRowsAsync(c, tx, "user_samples", Tables.UserSamples, fresh.SelectMany(RowMapping.Users), null, cancellationToken);
-            await InsertRowsAsync(c, tx, "process_samples", Tables.ProcessSamples, fresh.SelectMany(RowMapping.Processes), null, cancellationToken);
+            await InsertRowsAsync(c, tx, "samples", Tables.Samples, SampleRows.Samples(fresh), null, cancellationToken);
+            await InsertRowsAsync(c, tx, "user_samples", Tables.UserSamples, SampleRows.Users(fresh), null, cancellationToken);
+            await InsertRowsAsync(c, tx, "process_samples", Tables.ProcessSamples, SampleRows.Processes(fresh), null, cancellationToken);
         }, cancellationToken);
 
     /// <summary>The (node, seq) of <paramref name="samples"/> already stored, in one query (a seq range per node).</summary>

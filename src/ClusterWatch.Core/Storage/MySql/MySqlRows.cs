@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using MySqlConnector;
 
@@ -17,15 +16,18 @@ internal static class MySqlRows
         object?[]? copy = null;
         for (var i = 0; i < columns.Length; i++)
         {
-            if (row[i] is string s && MySqlMigrations.TextLimits.TryGetValue(columns[i], out var max) && s.Length > max)
+            if (row[i] is string s && MySqlMigrations.TextLimits.TryGetValue(columns[i], out var max) && FitLength(s, max) < s.Length)
             {
                 copy ??= (object?[])row.Clone();
-                var cut = char.IsHighSurrogate(s[max - 1]) ? max - 1 : max; // never split an emoji
-                copy[i] = s[..cut];
+                copy[i] = s[..FitLength(s, max)];
             }
         }
         return copy ?? row;
     }
+
+    /// <summary>How much of <paramref name="s"/> fits in <paramref name="max"/> characters, never splitting an emoji.</summary>
+    public static int FitLength(string s, int max) =>
+        s.Length <= max ? s.Length : char.IsHighSurrogate(s[max - 1]) ? max - 1 : max;
 
     /// <summary>Orders rows by their key columns, so two writers upserting the same rows lock them in the same order.</summary>
     public static void SortByKey(List<object?[]> rows, string[] columns, string[] keys)
@@ -49,74 +51,22 @@ internal static class MySqlRows
     }
 
     /// <summary>
-    /// LOAD DATA LOCAL INFILE from an in-memory TSV written here (MySqlBulkLoader, inside the writer's transaction):
-    /// cheaper for the client than filling a DataTable for MySqlBulkCopy, which matters on a machine whose cores the
-    /// database server needs too. Rows whose key already exists are ignored (idempotent re-sends).
+    /// LOAD DATA LOCAL INFILE from an in-memory TSV (<see cref="TsvWriter"/>, MySqlBulkLoader, inside the writer's
+    /// transaction), written straight from the sample records: on a machine whose cores the database server needs too,
+    /// every client millisecond counts. Rows whose key already exists are ignored (idempotent re-sends).
     /// </summary>
-    public static async Task BulkLoadAsync(MySqlConnection c, string table, string[] columns, List<object?[]> rows, CancellationToken cancellationToken)
+    public static async Task BulkLoadAsync(MySqlConnection c, string table, string[] columns, SampleRows rows, CancellationToken cancellationToken)
     {
-        using var tsv = new MemoryStream(rows.Count * 128);
-        using (var w = new StreamWriter(tsv, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
-            foreach (var r in rows)
-                WriteTsvLine(w, r);
-        tsv.Position = 0;
+        using var tsv = new TsvWriter(columns, rows.Count * 128);
+        rows.WriteTo(tsv);
+        await using var source = tsv.OpenRead();
         var loader = new MySqlBulkLoader(c)
         {
-            TableName = table, Local = true, SourceStream = tsv, CharacterSet = "utf8mb4", FieldTerminator = "\t",
+            TableName = table, Local = true, SourceStream = source, CharacterSet = "utf8mb4", FieldTerminator = "\t",
             LineTerminator = "\n", EscapeCharacter = '\\', ConflictOption = MySqlBulkLoaderConflictOption.Ignore, Timeout = 120,
         };
         loader.Columns.AddRange(columns);
         await loader.LoadAsync(cancellationToken);
-    }
-
-    /// <summary>One row as a TSV line LOAD DATA reads back exactly: \N for NULL, backslash escapes in text, round-trip doubles.</summary>
-    internal static void WriteTsvLine(TextWriter w, object?[] row)
-    {
-        for (var i = 0; i < row.Length; i++)
-        {
-            if (i > 0)
-                w.Write('\t');
-            switch (row[i])
-            {
-                case null:
-                    w.Write("\\N");
-                    break;
-                case string s:
-                    WriteEscaped(w, s);
-                    break;
-                case double d:
-                    w.Write(d.ToString("R", CultureInfo.InvariantCulture));
-                    break;
-                case IFormattable f:
-                    w.Write(f.ToString(null, CultureInfo.InvariantCulture));
-                    break;
-                case var other:
-                    WriteEscaped(w, other.ToString() ?? "");
-                    break;
-            }
-        }
-        w.Write('\n');
-    }
-
-    private static void WriteEscaped(TextWriter w, string s)
-    {
-        if (s.AsSpan().IndexOfAny("\\\t\n\r\0") < 0)
-        {
-            w.Write(s);
-            return;
-        }
-        foreach (var ch in s)
-        {
-            switch (ch)
-            {
-                case '\\': w.Write("\\\\"); break;
-                case '\t': w.Write("\\t"); break;
-                case '\n': w.Write("\\n"); break;
-                case '\r': w.Write("\\r"); break;
-                case '\0': w.Write("\\0"); break;
-                default: w.Write(ch); break;
-            }
-        }
     }
 
     public static async Task MultiRowInsertAsync(MySqlConnection c, MySqlTransaction tx, string table, string[] columns, List<object?[]> rows, string? upsert, long maxPacketBytes, CancellationToken cancellationToken)

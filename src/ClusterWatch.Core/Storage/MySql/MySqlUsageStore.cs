@@ -112,15 +112,15 @@ public sealed class MySqlUsageStore : SqlUsageStore
 
     protected override Task InsertRowsAsync(DbConnection c, DbTransaction tx, string table, string[] columns, IEnumerable<object?[]> rows, string[]? upsertKeys, CancellationToken cancellationToken)
     {
+        if (rows is SampleRows { Count: >= MySqlRows.BulkThreshold } sampleRows && upsertKeys == null && _bulkLoad)
+            return MySqlRows.BulkLoadAsync((MySqlConnection)c, table, columns, sampleRows, cancellationToken);
         var fitted = rows.Select(r => MySqlRows.Fit(columns, r)).ToList();
         if (upsertKeys != null)
             MySqlRows.SortByKey(fitted, columns, upsertKeys); // C28: every writer locks rows in one order
         if (fitted.Count == 0)
             return Task.CompletedTask;
-        return upsertKeys == null && _bulkLoad && fitted.Count >= MySqlRows.BulkThreshold
-            ? MySqlRows.BulkLoadAsync((MySqlConnection)c, table, columns, fitted, cancellationToken)
-            : MySqlRows.MultiRowInsertAsync((MySqlConnection)c, (MySqlTransaction)tx, table, columns, fitted,
-                upsertKeys == null ? null : UpsertClause(upsertKeys, columns.Except(upsertKeys)), _maxPacketBytes, cancellationToken);
+        return MySqlRows.MultiRowInsertAsync((MySqlConnection)c, (MySqlTransaction)tx, table, columns, fitted,
+            upsertKeys == null ? null : UpsertClause(upsertKeys, columns.Except(upsertKeys)), _maxPacketBytes, cancellationToken);
     }
 
     private static MySqlConnectionStringBuilder Parse(string connectionString)

@@ -152,7 +152,7 @@ public sealed partial class SpoolingStore
                     _queue.Remove(n);
                 n = next;
             }
-            _file.Rewrite(_queue.Select(q => q.Line).Prepend(HighWaterLine()));
+            _file.Rewrite(HighWaterLine(), _queue.Select(q => q.Entry));
             _spooledBytes = _file.Length;
         }
         var range = seqs.Count == 0 ? "" : $" (seq {seqs.Min()}–{seqs.Max()})";

@@ -5,7 +5,6 @@ public sealed partial class SpoolingStore
     /// <summary>Appends an entry to the file (fsync'd) and the queue; makes room first when the spool is full.</summary>
     private Task Spool(SpoolEntry entry)
     {
-        var line = SpoolFile.Encode(entry);
         lock (_lock)
         {
             if (entry.Sample is { } s)
@@ -17,11 +16,12 @@ public sealed partial class SpoolingStore
                     return Task.CompletedTask;
                 }
             }
+            var line = _encoder.Encode(entry);
             if (_spooledBytes + line.Length > _options.MaxBytes)
                 MakeRoom(line.Length);
             _file.Append(line);
             _spooledBytes += line.Length;
-            _queue.AddLast((entry, line));
+            _queue.AddLast((entry, line.Length));
         }
         _signal.Release();
         return Task.CompletedTask;
@@ -36,16 +36,16 @@ public sealed partial class SpoolingStore
         for (var n = _queue.First; n != null && _spooledBytes - freed + target > _options.MaxBytes;)
         {
             var next = n.Next;
-            if (n.Value.Entry.IsSample && !_inFlight.Contains(n.Value.Line))
+            if (n.Value.Entry.IsSample && !_inFlight.Contains(n.Value.Entry))
             {
-                freed += n.Value.Line.Length;
+                freed += n.Value.Bytes;
                 dropped++;
                 _queue.Remove(n);
             }
             n = next;
         }
         _droppedSamples += dropped;
-        _file.Rewrite(_queue.Select(q => q.Line).Prepend(HighWaterLine()));
+        _file.Rewrite(HighWaterLine(), _queue.Select(q => q.Entry));
         _spooledBytes = _file.Length;
         _report.Problem("store", $"spool {_file.Path} full ({_options.MaxBytes >> 20} MiB): dropped the {dropped} oldest samples ({_droppedSamples} so far); windows and history are kept");
     }
@@ -104,7 +104,7 @@ public sealed partial class SpoolingStore
             await BecomeReadyAsync(token);
         while (true)
         {
-            List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> batch;
+            List<LinkedListNode<(SpoolEntry Entry, int Bytes)>> batch;
             lock (_lock)
             {
                 if (_queue.First == null)
@@ -115,7 +115,7 @@ public sealed partial class SpoolingStore
                 }
                 batch = TakeBatch();
                 foreach (var n in batch)
-                    _inFlight.Add(n.Value.Line);
+                    _inFlight.Add(n.Value.Entry);
             }
             try
             {
@@ -145,9 +145,9 @@ public sealed partial class SpoolingStore
     /// those go in one transaction — a backlog after an outage, or many nodes sampled at once, costs one commit per
     /// batch instead of one per sample. Windows, history and node rows stay one at a time, in order.
     /// </summary>
-    private List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> TakeBatch()
+    private List<LinkedListNode<(SpoolEntry Entry, int Bytes)>> TakeBatch()
     {
-        var batch = new List<LinkedListNode<(SpoolEntry Entry, byte[] Line)>> { _queue.First! };
+        var batch = new List<LinkedListNode<(SpoolEntry Entry, int Bytes)>> { _queue.First! };
         if (_queue.First!.Value.Entry.Sample == null)
             return batch;
         var rows = RowsOf(_queue.First.Value.Entry);

@@ -19,13 +19,14 @@ public sealed partial class SpoolingStore : IUsageStore
     private readonly TimeProvider _clock;
     private readonly SpoolFile _file;
     private readonly object _lock = new();
-    private readonly LinkedList<(SpoolEntry Entry, byte[] Line)> _queue = new();
+    private readonly LinkedList<(SpoolEntry Entry, int Bytes)> _queue = new();
+    private readonly SpoolFile.LineEncoder _encoder = new(); // used under _lock
     private readonly SemaphoreSlim _signal = new(0);
     private readonly SemaphoreSlim _drainLock = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, DateTimeOffset> _renewed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _released = new(StringComparer.Ordinal);
-    private readonly HashSet<byte[]> _inFlight = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<SpoolEntry> _inFlight = new(ReferenceEqualityComparer.Instance);
     private Task? _writer;
     private long _droppedSamples;
     private long _spooledBytes;
@@ -99,7 +100,7 @@ public sealed partial class SpoolingStore : IUsageStore
                 if (e.Sample is { } s)
                     NoteSeq(s.Node, s.Seq);
                 if (e.LastSeqs == null)
-                    _queue.AddLast((e, SpoolFile.Encode(e)));
+                    _queue.AddLast((e, SpoolFile.Encode(e).Length));
             }
         var samples = entries.Count(e => e.IsSample);
         var others = entries.Count(e => !e.IsSample && e.LastSeqs == null);
