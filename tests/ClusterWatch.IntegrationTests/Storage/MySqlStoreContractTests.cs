@@ -20,6 +20,8 @@ public sealed class MySqlStoreContractTests : StoreContractTests
 
     protected override string IntegerType => "SIGNED";
 
+    protected override string[] UndoVersion5 => ["DROP INDEX ix_history_hourly_series ON history_hourly", .. base.UndoVersion5];
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
