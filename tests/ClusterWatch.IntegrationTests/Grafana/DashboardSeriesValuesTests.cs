@@ -18,6 +18,16 @@ public sealed class DashboardSeriesValuesTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Two 90 s cycles at 12:00 on two nodes, 18 samples each. n1: alice 40 % in cycle 1 only; bob 10 % in
+    /// cycle 1 and 20 % in 9 of cycle 2's 18 samples. n2: alice 30 % in cycle 1 only.</summary>
+    private static readonly HistoryRow[] NoonRows =
+    [
+        Row("n1", H, ItemKind.Node, "", 18, 50), Row("n1", H.AddSeconds(90), ItemKind.Node, "", 18, 30),
+        Row("n2", H, ItemKind.Node, "", 18, 35), Row("n2", H.AddSeconds(90), ItemKind.Node, "", 18, 5),
+        Row("n1", H, ItemKind.User, "alice", 18, 40), Row("n1", H, ItemKind.User, "bob", 18, 10),
+        Row("n1", H.AddSeconds(90), ItemKind.User, "bob", 9, 20), Row("n2", H, ItemKind.User, "alice", 18, 30),
+    ];
+
     [Fact]
     public async Task CpuByUser_AbsentCountsAsZero_HistoryAndHourlyBranchesAgreeWithHandValues()
     {
@@ -25,15 +35,7 @@ public sealed class DashboardSeriesValuesTests
         await using (var store = new MySqlUsageStore(db.ConnectionString, MariaDb.Password))
         {
             await store.MigrateAsync(Ct);
-            // Two 90 s cycles on two nodes, 18 samples each. n1: alice 40 % in cycle 1 only; bob 10 % in cycle 1 and
-            // 20 % in 9 of cycle 2's 18 samples. n2: alice 30 % in cycle 1 only.
-            await store.WriteAggregatesAsync(new AggregationOutput([],
-            [
-                Row("n1", H, ItemKind.Node, "", 18, 50), Row("n1", H.AddSeconds(90), ItemKind.Node, "", 18, 30),
-                Row("n2", H, ItemKind.Node, "", 18, 35), Row("n2", H.AddSeconds(90), ItemKind.Node, "", 18, 5),
-                Row("n1", H, ItemKind.User, "alice", 18, 40), Row("n1", H, ItemKind.User, "bob", 18, 10),
-                Row("n1", H.AddSeconds(90), ItemKind.User, "bob", 9, 20), Row("n2", H, ItemKind.User, "alice", 18, 30),
-            ]), Ct);
+            await store.WriteAggregatesAsync(new AggregationOutput([], NoonRows), Ct);
         }
         // One 180 s bucket: alice n1 40×18/36 = 20 + n2 30×18/36 = 15 → 35 (averaging only the cycles she has a row in
         // would give 70); bob (10×18 + 20×9)/36 = 10.
@@ -58,10 +60,7 @@ public sealed class DashboardSeriesValuesTests
             var h2 = H.AddHours(1);
             await store.WriteAggregatesAsync(new AggregationOutput([],
             [
-                Row("n1", H, ItemKind.Node, "", 18, 50), Row("n1", H.AddSeconds(90), ItemKind.Node, "", 18, 30),
-                Row("n2", H, ItemKind.Node, "", 18, 35), Row("n2", H.AddSeconds(90), ItemKind.Node, "", 18, 5),
-                Row("n1", H, ItemKind.User, "alice", 18, 40), Row("n1", H, ItemKind.User, "bob", 18, 10),
-                Row("n1", H.AddSeconds(90), ItemKind.User, "bob", 9, 20), Row("n2", H, ItemKind.User, "alice", 18, 30),
+                .. NoonRows,
                 Row("n1", h2, ItemKind.Node, "", 18, 60), Row("n2", h2, ItemKind.Node, "", 18, 10),
                 Row("n1", h2, ItemKind.User, "alice", 18, 50), Row("n1", h2, ItemKind.User, "bob", 18, 1),
             ]), Ct);

@@ -20,7 +20,7 @@ public sealed class MySqlStoreContractTests : StoreContractTests
 
     protected override string IntegerType => "SIGNED";
 
-    protected override string[] UndoVersion5 => ["DROP INDEX ix_history_hourly_series ON history_hourly", .. base.UndoVersion5];
+    protected override string[] UndoVersion5 => ["ALTER TABLE history_hourly DROP INDEX ix_history_hourly_series, DROP INDEX ix_history_hourly_item", .. base.UndoVersion5];
 
     public override async ValueTask DisposeAsync()
     {
