@@ -12,11 +12,12 @@ namespace ClusterWatch.Benchmarks.MySql;
 /// Every query of the shipped Grafana dashboards on 7 days of history for 20 nodes × 50 users (plus 10 commands and
 /// 10 processes per node), at the dashboards' default range (24 h), 6 h, 1 h and 7 d, with Grafana's interval for
 /// a ~1000-pixel panel (never below the data source's 90 s). Prints the median of 5 runs and the EXPLAIN plans.
-/// Usage: dotnet run -c Release --project bench/ClusterWatch.Benchmarks -- mysql-dashboards [explain-file]
+/// Usage: dotnet run -c Release --project bench/ClusterWatch.Benchmarks -- mysql-dashboards [explain-file [sql-folder]]
+/// The data set is made once (~7 min) and reused by later runs (migrated to the current schema first).
 /// </summary>
 internal static class MySqlDashboardBench
 {
-    private const int Nodes = 20, Users = 50, Items = 10, Cycles = 7 * 86400 / 90;
+    private const int Nodes = 20, Users = 50, Items = 10, Cycles = 7 * 86400 / 90, Hours = 7 * 24;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -27,10 +28,18 @@ internal static class MySqlDashboardBench
         await using (var admin = new MySqlConnection(new MySqlConnectionStringBuilder(cs) { Password = password }.ConnectionString))
         {
             await admin.OpenAsync();
+            // A complete data set (its nodes are written last) is reused and migrated; a half-made one is made again.
+            var tables = await Scalar(admin, $"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{dbName}' AND TABLE_NAME = 'nodes'");
+            if (Convert.ToInt64(tables, CultureInfo.InvariantCulture) > 0 && Convert.ToInt64(await Scalar(admin, $"SELECT COUNT(*) FROM {dbName}.nodes"), CultureInfo.InvariantCulture) < Nodes)
+                await Exec(admin, $"DROP DATABASE {dbName}");
             await Exec(admin, $"CREATE DATABASE IF NOT EXISTS {dbName} CHARACTER SET utf8mb4");
         }
         await using (var store = new MySqlUsageStore(new MySqlConnectionStringBuilder(cs) { Database = dbName }.ConnectionString, password))
+        {
+            var (before, sw) = (await store.GetSchemaVersionAsync(CancellationToken.None), Stopwatch.StartNew());
             await store.MigrateAsync(CancellationToken.None);
+            Console.WriteLine($"schema version {before} → {await store.GetSchemaVersionAsync(CancellationToken.None)} ({sw.Elapsed.TotalSeconds:0.0} s)");
+        }
         await using var c = new MySqlConnection(db);
         await c.OpenAsync();
         await Exec(c, "SET time_zone = '+00:00'");
@@ -38,10 +47,12 @@ internal static class MySqlDashboardBench
         var end = DateTimeOffset.FromUnixTimeSeconds(t0 + Cycles * 90L);
         if (Convert.ToInt64(await Scalar(c, "SELECT COUNT(*) FROM nodes"), CultureInfo.InvariantCulture) < Nodes)
             await GenerateAsync(c, t0);
-        if (Convert.ToInt64(await Scalar(c, "SELECT COUNT(*) FROM history_hourly"), CultureInfo.InvariantCulture) == 0)
+        if (Convert.ToInt64(await Scalar(c, "SELECT COUNT(*) FROM history_hourly"), CultureInfo.InvariantCulture) != Nodes * Hours * (Users + 2 * Items + 1))
             await FillHourlyAsync(c, t0);
         Console.WriteLine($"history rows: {await Scalar(c, "SELECT COUNT(*) FROM history")}");
         var explain = new StringBuilder();
+        var explained = new HashSet<string>(StringComparer.Ordinal); // a query both dashboards share is explained once
+        var sqlDir = args.Length > 1 ? Directory.CreateDirectory(args[1]).FullName : null;
         foreach (var hours in new[] { 1, 6, 24, 168 })
         {
             var from = end.AddHours(-hours);
@@ -56,14 +67,16 @@ internal static class MySqlDashboardBench
                     var sql = GrafanaMacros.Expand(v.GetProperty("query").GetString()!, new(from, end, interval, vars));
                     var (ms, values) = await TimeAsync(c, sql);
                     vars[v.GetProperty("name").GetString()!] = values;
-                    Report(explain, hours, file, "variable " + v.GetProperty("name").GetString(), sql, ms, values.Count, c);
+                    Report(sqlDir, hours, file, "variable " + v.GetProperty("name").GetString(), sql, ms, values.Count);
+                    if (hours is 1 or 168 && explained.Add(sql))
+                        explain.Append(await ExplainAsync(c, $"variable {v.GetProperty("name").GetString()} ({hours} h)", sql));
                 }
                 foreach (var p in d.GetProperty("panels").EnumerateArray())
                 {
                     var sql = GrafanaMacros.Expand(p.GetProperty("targets")[0].GetProperty("rawSql").GetString()!, new(from, end, interval, vars));
                     var (ms, rows) = await TimeAsync(c, sql);
-                    Report(explain, hours, file, p.GetProperty("title").GetString()!, sql, ms, rows.Count, c);
-                    if (hours is 1 or 168)
+                    Report(sqlDir, hours, file, p.GetProperty("title").GetString()!, sql, ms, rows.Count);
+                    if (hours is 1 or 168 && explained.Add(sql))
                         explain.Append(await ExplainAsync(c, $"{p.GetProperty("title").GetString()} ({hours} h)", sql));
                 }
             }
@@ -73,8 +86,13 @@ internal static class MySqlDashboardBench
         return 0;
     }
 
-    private static void Report(StringBuilder _, int hours, string file, string what, string sql, double ms, int rows, MySqlConnection c) =>
+    /// <summary>Prints the timing; with a SQL folder (second argument) also writes the expanded query there, to try by hand.</summary>
+    private static void Report(string? sqlDir, int hours, string file, string what, string sql, double ms, int rows)
+    {
         Console.WriteLine($"{hours,4} h  {Path.GetFileNameWithoutExtension(file),-30} {what,-48} {ms,8:0.0} ms  {rows,6} rows");
+        if (sqlDir != null)
+            File.WriteAllText(Path.Combine(sqlDir, $"{hours}h-{Path.GetFileNameWithoutExtension(file)}-{new string(what.Where(char.IsLetterOrDigit).ToArray())}.sql"), sql + ";\n");
+    }
 
     private static async Task<(double Ms, List<string> FirstColumn)> TimeAsync(MySqlConnection c, string sql)
     {
@@ -120,7 +138,6 @@ internal static class MySqlDashboardBench
         for (var n = 1; n <= Nodes; n++)
         {
             var node = $"node{n:00}";
-            await Exec(c, $"INSERT INTO nodes (node_name, host, source, status, first_seen_ts, last_seen_ts, last_error, cpu_count, mem_total_bytes) VALUES ('{node}', '{node}', 'proc', 'up', {t0}, {t0 + Cycles * 90L}, NULL, 64, 274877906944)");
             await Exec(c, "START TRANSACTION");
             await Exec(c, $"INSERT INTO history ({cols}) SELECT '{node}', {t0} + c.seq * 90, {t0} + c.seq * 90 + 90, 'node', '', '', '', 0, 18, 5, {values} FROM seq_0_to_{Cycles - 1} c JOIN seq_1_to_1 i ORDER BY c.seq");
             await Exec(c, $"INSERT INTO history ({cols}) SELECT '{node}', {t0} + c.seq * 90, {t0} + c.seq * 90 + 90, 'user', CONCAT('user', LPAD(i.seq, 2, '0')), CONCAT('user', LPAD(i.seq, 2, '0')), '', 0, 18, 5, {values} FROM seq_0_to_{Cycles - 1} c JOIN seq_1_to_{Users} i ORDER BY c.seq, i.seq");
@@ -133,25 +150,30 @@ internal static class MySqlDashboardBench
             await Exec(c, "ALTER TABLE history " + string.Join(", ", indexes.Select(i => $"ADD INDEX {i.Name} ({i.Columns})")));
         Console.WriteLine($"  indexes rebuilt ({sw.Elapsed.TotalSeconds:0} s)");
         await Exec(c, "ANALYZE TABLE history, history_hourly");
+        for (var n = 1; n <= Nodes; n++)
+            await Exec(c, $"INSERT INTO nodes (node_name, host, source, status, first_seen_ts, last_seen_ts, last_error, cpu_count, mem_total_bytes) VALUES ('node{n:00}', 'node{n:00}', 'proc', 'up', {t0}, {t0 + Cycles * 90L}, NULL, 64, 274877906944)");
     }
 
-    /// <summary>history_hourly with the store's own statement (<see cref="ClusterWatch.Core.Storage.Hourly"/>), here one
-    /// node and day at a time (the store does one node and hour per cycle written): small GROUP BYs, no huge temp table.</summary>
+    /// <summary>history_hourly with the store's own statement (<see cref="ClusterWatch.Core.Storage.Hourly"/>), one node
+    /// and hour at a time as the store does when cycles are written (an upsert: an interrupted fill is simply run again).</summary>
     private static async Task FillHourlyAsync(MySqlConnection c, long t0)
     {
         var sw = Stopwatch.StartNew();
-        var sql = ClusterWatch.Core.Storage.Hourly.RecomputeSql("ON DUPLICATE KEY UPDATE samples = VALUES(samples), cpu_sum_pct = VALUES(cpu_sum_pct)")
-            .Replace("SELECT kind, @p1,", "SELECT kind, cycle_start_ts DIV 3600 * 3600,", StringComparison.Ordinal)
-            .Replace("GROUP BY kind, node_name, item_key", "GROUP BY kind, cycle_start_ts DIV 3600, node_name, item_key", StringComparison.Ordinal);
+        var sql = ClusterWatch.Core.Storage.Hourly.RecomputeSql(
+            "ON DUPLICATE KEY UPDATE " + string.Join(", ", ClusterWatch.Core.Storage.Hourly.Values.Select(v => $"{v} = VALUES({v})")));
         for (var n = 1; n <= Nodes; n++)
-            for (var day = 0; day < 7; day++)
+        {
+            await Exec(c, "START TRANSACTION");
+            for (var hour = 0; hour < Hours; hour++)
             {
                 await using var cmd = new MySqlCommand(sql, c);
                 cmd.Parameters.AddWithValue("@p0", $"node{n:00}");
-                cmd.Parameters.AddWithValue("@p1", t0 + day * 86400L);
-                cmd.Parameters.AddWithValue("@p2", t0 + (day + 1) * 86400L);
+                cmd.Parameters.AddWithValue("@p1", t0 + hour * 3600L);
+                cmd.Parameters.AddWithValue("@p2", t0 + (hour + 1) * 3600L);
                 await cmd.ExecuteNonQueryAsync();
             }
+            await Exec(c, "COMMIT");
+        }
         await Exec(c, "ANALYZE TABLE history, history_hourly");
         Console.WriteLine($"  history_hourly filled: {await Scalar(c, "SELECT COUNT(*) FROM history_hourly")} rows ({sw.Elapsed.TotalSeconds:0} s)");
     }

@@ -27,6 +27,9 @@ public abstract partial class SqlUsageStore : IUsageStore
     /// <summary>Takes the dialect's migration lock (released when disposed) so two watchers can't migrate at once.</summary>
     protected abstract Task<IAsyncDisposable> LockForMigrationAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>How long one migration statement may run (0: no limit), e.g. an index rebuilt on a large history.</summary>
+    protected virtual int MigrationTimeoutSeconds => 30;
+
     /// <summary>The dialect's "insert or update on key" suffix for the given columns.</summary>
     protected abstract string UpsertClause(string[] keys, IEnumerable<string> updateColumns);
 
@@ -40,7 +43,11 @@ public abstract partial class SqlUsageStore : IUsageStore
         {
             await using var tx = await c.BeginTransactionAsync(cancellationToken);
             foreach (var stmt in Migrations[v].Split(";\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                await ExecAsync(c, tx, stmt, cancellationToken);
+            {
+                await using var cmd = Command(c, tx, stmt);
+                cmd.CommandTimeout = MigrationTimeoutSeconds;
+                await cmd.ExecuteNonQueryAsync(cancellationToken);
+            }
             await ExecAsync(c, tx, "INSERT INTO schema_version (version, applied_ts) VALUES (@p0, @p1)", cancellationToken,
                 v + 1, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
             await tx.CommitAsync(cancellationToken);

@@ -77,5 +77,12 @@ internal static class SqliteMigrations
           mem_sum_pct REAL NOT NULL, mem_max_pct REAL NOT NULL, PRIMARY KEY (kind, hour_start_ts, node_name, item_key));
         CREATE INDEX ix_history_hourly_start ON history_hourly (hour_start_ts)
         """,
+        // Version 5: every hourly row carries its node's samples in the hour (Hourly.cs), filled here for the rows
+        // already there from the hour's node rows (0 when the hour has none, as the store writes it).
+        """
+        ALTER TABLE history_hourly ADD COLUMN node_samples INTEGER NOT NULL DEFAULT 0;
+        UPDATE history_hourly SET node_samples = COALESCE((SELECT SUM(n.samples) FROM history_hourly n
+          WHERE n.kind = 'node' AND n.hour_start_ts = history_hourly.hour_start_ts AND n.node_name = history_hourly.node_name), 0)
+        """,
     ];
 }

@@ -18,6 +18,16 @@ public sealed class DashboardSeriesValuesTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Two 90 s cycles at 12:00 on two nodes, 18 samples each. n1: alice 40 % in cycle 1 only; bob 10 % in
+    /// cycle 1 and 20 % in 9 of cycle 2's 18 samples. n2: alice 30 % in cycle 1 only.</summary>
+    private static readonly HistoryRow[] NoonRows =
+    [
+        Row("n1", H, ItemKind.Node, "", 18, 50), Row("n1", H.AddSeconds(90), ItemKind.Node, "", 18, 30),
+        Row("n2", H, ItemKind.Node, "", 18, 35), Row("n2", H.AddSeconds(90), ItemKind.Node, "", 18, 5),
+        Row("n1", H, ItemKind.User, "alice", 18, 40), Row("n1", H, ItemKind.User, "bob", 18, 10),
+        Row("n1", H.AddSeconds(90), ItemKind.User, "bob", 9, 20), Row("n2", H, ItemKind.User, "alice", 18, 30),
+    ];
+
     [Fact]
     public async Task CpuByUser_AbsentCountsAsZero_HistoryAndHourlyBranchesAgreeWithHandValues()
     {
@@ -25,15 +35,7 @@ public sealed class DashboardSeriesValuesTests
         await using (var store = new MySqlUsageStore(db.ConnectionString, MariaDb.Password))
         {
             await store.MigrateAsync(Ct);
-            // Two 90 s cycles on two nodes, 18 samples each. n1: alice 40 % in cycle 1 only; bob 10 % in cycle 1 and
-            // 20 % in 9 of cycle 2's 18 samples. n2: alice 30 % in cycle 1 only.
-            await store.WriteAggregatesAsync(new AggregationOutput([],
-            [
-                Row("n1", H, ItemKind.Node, "", 18, 50), Row("n1", H.AddSeconds(90), ItemKind.Node, "", 18, 30),
-                Row("n2", H, ItemKind.Node, "", 18, 35), Row("n2", H.AddSeconds(90), ItemKind.Node, "", 18, 5),
-                Row("n1", H, ItemKind.User, "alice", 18, 40), Row("n1", H, ItemKind.User, "bob", 18, 10),
-                Row("n1", H.AddSeconds(90), ItemKind.User, "bob", 9, 20), Row("n2", H, ItemKind.User, "alice", 18, 30),
-            ]), Ct);
+            await store.WriteAggregatesAsync(new AggregationOutput([], NoonRows), Ct);
         }
         // One 180 s bucket: alice n1 40×18/36 = 20 + n2 30×18/36 = 15 → 35 (averaging only the cycles she has a row in
         // would give 70); bob (10×18 + 20×9)/36 = 10.
@@ -44,6 +46,32 @@ public sealed class DashboardSeriesValuesTests
         var longRange = await SeriesAsync(db, H.AddHours(-3), H.AddHours(1), TimeSpan.FromHours(1));
         Assert.Equal(shortRange, longRange);
         Assert.Equal(expected.Count, longRange.Count);
+    }
+
+    [Fact]
+    public async Task CpuByUser_HourBucketsAndTwoHourBuckets_DivideByTheNodesSamplesOfTheBucket()
+    {
+        await using var db = await MariaDb.CreateDatabaseAsync();
+        await using (var store = new MySqlUsageStore(db.ConnectionString, MariaDb.Password))
+        {
+            await store.MigrateAsync(Ct);
+            // 12:00 as in the test above (n1 and n2: 36 node samples); 13:00: one 18-sample cycle per node, alice 50 %
+            // and bob 1 % on n1 only.
+            var h2 = H.AddHours(1);
+            await store.WriteAggregatesAsync(new AggregationOutput([],
+            [
+                .. NoonRows,
+                Row("n1", h2, ItemKind.Node, "", 18, 60), Row("n2", h2, ItemKind.Node, "", 18, 10),
+                Row("n1", h2, ItemKind.User, "alice", 18, 50), Row("n1", h2, ItemKind.User, "bob", 18, 1),
+            ]), Ct);
+        }
+        long t12 = H.ToUnixTimeSeconds(), t13 = t12 + 3600;
+        // Hour buckets (the rows' node_samples): 12:00 alice 35, bob 10 (above); 13:00 alice 50 × 18 / 18 = 50, bob 1.
+        Assert.Equal([(t12, "alice", 35.0), (t12, "bob", 10.0), (t13, "alice", 50.0), (t13, "bob", 1.0)],
+            await SeriesAsync(db, H.AddHours(-3), H.AddHours(2), TimeSpan.FromHours(1)));
+        // One 2 h bucket (12:00–14:00; the node rows joined): each node has 36 + 18 = 54 samples. alice n1
+        // (40×18 + 50×18) / 54 = 30 + n2 30×18 / 54 = 10 → 40; bob n1 (10×18 + 20×9 + 1×18) / 54 = 7.
+        Assert.Equal([(t12, "alice", 40.0), (t12, "bob", 7.0)], await SeriesAsync(db, H.AddHours(-4), H.AddHours(2), TimeSpan.FromHours(2)));
     }
 
     private static async Task<List<(long Time, string User, double Value)>> SeriesAsync(TestDatabase db, DateTimeOffset from, DateTimeOffset to, TimeSpan interval)

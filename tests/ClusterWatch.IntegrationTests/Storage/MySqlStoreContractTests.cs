@@ -20,6 +20,8 @@ public sealed class MySqlStoreContractTests : StoreContractTests
 
     protected override string IntegerType => "SIGNED";
 
+    protected override string[] UndoVersion5 => ["ALTER TABLE history_hourly DROP INDEX ix_history_hourly_series, DROP INDEX ix_history_hourly_item", .. base.UndoVersion5];
+
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();

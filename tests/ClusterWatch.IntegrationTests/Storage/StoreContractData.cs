@@ -30,6 +30,10 @@ internal static class StoreContractData
         new(node, start, start.AddSeconds(90), ItemKind.User, user, user, "", 0, samples, 5,
             new CycleStats(cpuAvg, cpuAvg * 2, cpuAvg, null, null), new CycleStats(1000, 2000, 1000, null, null), new CycleStats(1, 2, 1, null, null));
 
+    /// <summary>The node's own row of a cycle (kind node, empty key).</summary>
+    public static HistoryRow NodeHistory(string node, DateTimeOffset start, int samples, double cpuAvg) =>
+        History(node, start, "", samples, cpuAvg) with { Kind = ItemKind.Node };
+
     public static WindowRow Window(string node, DateTimeOffset start, string user, double cpuAvg) =>
         new(node, start, start.AddSeconds(30), ItemKind.User, user, user, "", 0, 6, 5,
             new MetricStats(cpuAvg, cpuAvg + 1, 1, 2, 3), new MetricStats(100, 200, 100, 100, 100), new MetricStats(1, 2, 1, 1, 1));

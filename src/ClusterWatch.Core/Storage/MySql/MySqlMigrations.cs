@@ -91,5 +91,24 @@ internal static class MySqlMigrations
           rss_max_bytes BIGINT NOT NULL, mem_sum_pct DOUBLE NOT NULL, mem_max_pct DOUBLE NOT NULL,
           PRIMARY KEY (kind, hour_start_ts, node_name, item_key), KEY ix_history_hourly_start (hour_start_ts)) {Table}
         """,
+        // Version 5: node_samples on every hourly row, as SQLite's version 5 (filled from the hour's node rows; the
+        // derived table is materialized, so it may read the table being updated). For the dashboards: the hourly
+        // series read one covering index in (hour, item) order — grouped as they are read, no temporary table —, the
+        // top users and the user list one in (node, item, hour) order (one index range per node and user; the list
+        // with a loose index scan), and the two history indexes of version 2 also cover the top tables' maxima (and a
+        // process's user and pid).
+        // The slow statement (the history indexes, rebuilt in place) comes first and each ALTER is one statement, so
+        // a migration interrupted by a crash can simply be run again in most cases.
+        """
+        ALTER TABLE history DROP INDEX ix_history_kind_start_user, DROP INDEX ix_history_kind_start_cmd,
+          ADD INDEX ix_history_kind_start_user (kind, cycle_start_ts, node_name, username, cpu_avg_pct, cpu_max_pct, mem_avg_pct, rss_avg_bytes, rss_max_bytes, samples),
+          ADD INDEX ix_history_kind_start_cmd (kind, cycle_start_ts, node_name, command, username, pid, cpu_avg_pct, cpu_max_pct, mem_avg_pct, rss_avg_bytes, rss_max_bytes, samples);
+        ALTER TABLE history_hourly ADD COLUMN node_samples INT NOT NULL DEFAULT 0,
+          ADD INDEX ix_history_hourly_series (kind, hour_start_ts, item_key, node_name, node_samples, cpu_sum_pct, rss_sum_bytes, mem_sum_pct),
+          ADD INDEX ix_history_hourly_item (kind, node_name, item_key, hour_start_ts, cpu_sum_pct, cpu_max_pct, rss_sum_bytes, rss_max_bytes, mem_sum_pct);
+        UPDATE history_hourly h JOIN (SELECT hour_start_ts, node_name, SUM(samples) AS samples FROM history_hourly
+          WHERE kind = 'node' GROUP BY hour_start_ts, node_name) n ON n.hour_start_ts = h.hour_start_ts AND n.node_name = h.node_name
+          SET h.node_samples = n.samples
+        """,
     ];
 }

@@ -66,6 +66,10 @@ public sealed class MySqlUsageStore : SqlUsageStore
     protected override string UpsertClause(string[] keys, IEnumerable<string> updateColumns) =>
         "ON DUPLICATE KEY UPDATE " + string.Join(", ", updateColumns.Select(c => $"{c} = VALUES({c})"));
 
+    // DDL is not transactional here: a statement cut off by a timeout would leave a half-applied version behind
+    // (version 5 rebuilds two history indexes: minutes on tens of millions of rows).
+    protected override int MigrationTimeoutSeconds => 0;
+
     protected override string ProcessKeySql => "CASE WHEN pid = 0 THEN CONCAT('(other):', username) ELSE CONCAT(pid, ':', start_ticks) END";
 
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
