@@ -79,37 +79,9 @@ internal static class MySqlIngestBench
     private static async Task<Round> SpoolPathAsync(string cs, string password, NodeSample[] data)
     {
         var db = await FreshDatabaseAsync(cs, password);
-        var spoolPath = Path.Combine(Path.GetTempPath(), $"cw-ingest-{Guid.NewGuid():N}.spool");
-        var spool = new SpoolingStore(new MySqlUsageStore(db, password), new SpoolOptions(spoolPath, "bench", TimeSpan.FromMinutes(2)), new QuietReporter());
-        await using (spool)
-        {
-            await spool.MigrateAsync(CancellationToken.None);
-            var clock = Clock.Start();
-            foreach (var s in data)
-                await spool.WriteSampleAsync(s, CancellationToken.None);
-            // Polled with a plain sleep: `await Task.Delay(1)` woke the thread pool ~500 times a second, ~0.1 s of CPU
-            // per second of measurement (measured alone), taken from the two cores the server needs and charged to
-            // our side only; Thread.Sleep(1) polls as often at a quarter of that.
-            while (spool.Pending > 0)
-                Thread.Sleep(1);
-            var round = clock.Stop();
-            await DropAsync(cs, password, db);
-            File.Delete(spoolPath);
-            return round;
-        }
-    }
-
-    private sealed class QuietReporter : ClusterWatch.Core.Watching.IWatchReporter
-    {
-        public void Status(string line)
-        {
-        }
-
-        public void Problem(string node, string message) => Console.Error.WriteLine($"{node}: {message}");
-
-        public void Debug(string message)
-        {
-        }
+        var round = await SpoolPath.MeasureAsync(new MySqlUsageStore(db, password), data, Clock.Start, c => c.Stop());
+        await DropAsync(cs, password, db);
+        return round;
     }
 
     /// <summary>The mariadb client loading TSV files, one LOAD DATA LOCAL INFILE statement per table (autocommit).</summary>
