@@ -185,7 +185,7 @@ public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
         Assert.Equal([2581200L, 2592000L], Range("month1pt")); // 3 × 3600 s = 3 h
         Assert.Equal([60L, 60L, 90L, 360L, 2700L, 10800L], Range("minSpans"));
         // Drawn on [86040, 86400] in the plot area 62…588 (526 px): 86040 at the left edge, 86160 a third in, 86280 two thirds.
-        Assert.Equal(["62.0", "237.3", "412.7"], r.GetProperty("cx").EnumerateArray().Select(e => e.GetString()).ToArray());
+        Assert.Equal(["62.0", "237.3", "412.7"], r.GetProperty("cx").EnumerateArray().Select(e => e.GetString()!).ToArray());
     }
 
     [Theory]
