@@ -89,10 +89,14 @@ export function draw(box, opts) {
     svg.appendChild(s('text', { x: x(t), y: H - 8, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, fmt.time(Math.round(t), long)));
   }
 
+  // A run of one point (a new run's only point at 24 h or beyond, a point between two gaps) has no line: its circle is
+  // shown (class lone) instead of being only a click target, so a chart with data never looks empty.
+  const lone = new Set();
   if (points.length > 0) {
     // The band from the average up to the maximum, then the average line on top of it — one piece per run of
     // points, so a time with no samples (watcher stopped, node down) shows as a break, not as a straight line.
     for (const run of runs(points)) {
+      if (run.length === 1) lone.add(run[0]);
       const upper = run.map(p => `${x(p.t).toFixed(1)},${y(maxOf(p)).toFixed(1)}`);
       const lower = run.slice().reverse().map(p => `${x(p.t).toFixed(1)},${y(avgOf(p)).toFixed(1)}`);
       svg.appendChild(s('polygon', { class: 'band', points: upper.concat(lower).join(' ') }));
@@ -103,7 +107,7 @@ export function draw(box, opts) {
   }
 
   points.forEach((p, i) => {
-    const c = s('circle', { class: 'pt', cx: x(p.t).toFixed(1), cy: y(avgOf(p)).toFixed(1), r: points.length > 300 ? 2.5 : 3.5, 'data-t': p.t, 'data-i': i });
+    const c = s('circle', { class: lone.has(p) ? 'pt lone' : 'pt', cx: x(p.t).toFixed(1), cy: y(avgOf(p)).toFixed(1), r: points.length > 300 ? 2.5 : 3.5, 'data-t': p.t, 'data-i': i });
     const label = metric === 'cpu'
       ? `${fmt.dateTime(p.t)}: avg ${fmt.cpu(p.cpuAvg)}, max ${fmt.cpu(p.cpuMax)}`
       : `${fmt.dateTime(p.t)}: avg ${fmt.mem(p.memAvg)}, max ${fmt.mem(p.memMax)}`;

@@ -154,7 +154,12 @@ public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
               const sixMinutes = at([86040, 86160, 86280]);
               const box = document.createElement('div');
               const svg = m.draw(box, { metric: 'cpu', points: sixMinutes, from: 86040, to: 86400, width: 600 });
-              return {
+              // A 2-minute-old run at 24 h has one point and so no line: its circle must show (in the page, to read its style).
+              const one = document.body.appendChild(document.createElement('div'));
+              const c1 = m.draw(one, { metric: 'cpu', points: at([86300]), from: 86040, to: 86400, width: 600 }).querySelector('circle.pt');
+              const lonePoint = { cls: c1.getAttribute('class'), opacity: getComputedStyle(c1).fillOpacity, cx: c1.getAttribute('cx') };
+              one.remove();
+              return { lonePoint, lonesOfThree: svg.querySelectorAll('circle.lone').length,
                 // 24 h, 120 s per point.
                 day6min: m.xRange(sixMinutes, 0, 86400, 120), day2min: m.xRange(at([86300]), 0, 86400, 120),
                 day40min: m.xRange(at([84000, 84120, 86280]), 0, 86400, 120), dayWhole: m.xRange(at([0, 86280]), 0, 86400, 120),
@@ -186,6 +191,10 @@ public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
         Assert.Equal([60L, 60L, 90L, 360L, 2700L, 10800L], Range("minSpans"));
         // Drawn on [86040, 86400] in the plot area 62…588 (526 px): 86040 at the left edge, 86160 a third in, 86280 two thirds.
         Assert.Equal(["62.0", "237.3", "412.7"], r.GetProperty("cx").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        // The lone point: shown (opaque), at 62 + 526 × 260 / 360 = 441.9; points joined by a line stay click targets only.
+        var lone = r.GetProperty("lonePoint");
+        Assert.Equal(("pt lone", "1", "441.9"), (lone.GetProperty("cls").GetString(), lone.GetProperty("opacity").GetString(), lone.GetProperty("cx").GetString()));
+        Assert.Equal(0, r.GetProperty("lonesOfThree").GetInt32());
     }
 
     [Theory]
