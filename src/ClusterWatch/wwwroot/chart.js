@@ -1,5 +1,6 @@
 // Hand-written SVG line chart: an average line, a max band above it, and one clickable circle per API row
-// (so a test can count that every row was drawn: svg[data-points] and svg .pt). No library, no inline script.
+// (so a test can count that every row was drawn: svg[data-points] and svg .pt; svg[data-from], [data-to] hold the
+// time axis). No library, no inline script.
 import * as fmt from './format.js';
 
 const NS = 'http://www.w3.org/2000/svg';
@@ -37,13 +38,20 @@ export function runs(points) {
 }
 
 // The time axis [from, to]: the range asked for, but starting at the first point when the data begin later (a watcher
-// started a minute ago, a process started within the range) — so a new run's first points fill the chart instead of
-// its last few pixels. At least a minute, or 30 points' worth, stays shown so a handful of points are not stretched
-// over the whole width. Only the start moves: the end stays "now", so data that stopped show as stopped.
+// started a few minutes ago, a process started within the range) — so a new run's first points fill the chart instead
+// of its last few pixels, at every range. The shortest axis is minSpan(step): a minute, or 3 points' worth of the
+// range's point interval, so a first point or two are not stretched over the whole width. Only the start moves: the
+// end stays "now", so data that stopped show as stopped.
 export function xRange(points, from, to, step) {
   if (points.length === 0) return [from, to];
-  const span = Math.min(to - from, Math.max(60, 30 * (step || 1)));
+  const span = Math.min(to - from, minSpan(step));
   return [Math.max(from, Math.min(points[0].t, to - span)), to];
+}
+
+// The shortest time axis for points `step` seconds apart: 15 min and 1 h (2 s, 5 s) → 60 s; 6 h (30 s) → 90 s;
+// 24 h (120 s) → 6 min; 7 d (900 s) → 45 min; 30 d (3600 s) → 3 h.
+export function minSpan(step) {
+  return Math.max(60, 3 * (step || 1));
 }
 
 function memTicks(maxBytes) {
@@ -59,7 +67,7 @@ function memTicks(maxBytes) {
 export function draw(box, opts) {
   const { points, metric } = opts;
   const W = Math.max(320, Math.round(opts.width || box.clientWidth || 560));
-  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'data-points': points.length, 'data-metric': metric });
+  const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'data-points': points.length, 'data-metric': metric, 'data-from': opts.from, 'data-to': opts.to });
   const avgOf = p => metric === 'cpu' ? p.cpuAvg : p.memAvg;
   const maxOf = p => metric === 'cpu' ? p.cpuMax : p.memMax;
   const top = Math.max(0, ...points.map(maxOf));
@@ -81,10 +89,14 @@ export function draw(box, opts) {
     svg.appendChild(s('text', { x: x(t), y: H - 8, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, fmt.time(Math.round(t), long)));
   }
 
+  // A run of one point (a new run's only point at 24 h or beyond, a point between two gaps) has no line: its circle is
+  // shown (class lone) instead of being only a click target, so a chart with data never looks empty.
+  const lone = new Set();
   if (points.length > 0) {
     // The band from the average up to the maximum, then the average line on top of it — one piece per run of
     // points, so a time with no samples (watcher stopped, node down) shows as a break, not as a straight line.
     for (const run of runs(points)) {
+      if (run.length === 1) lone.add(run[0]);
       const upper = run.map(p => `${x(p.t).toFixed(1)},${y(maxOf(p)).toFixed(1)}`);
       const lower = run.slice().reverse().map(p => `${x(p.t).toFixed(1)},${y(avgOf(p)).toFixed(1)}`);
       svg.appendChild(s('polygon', { class: 'band', points: upper.concat(lower).join(' ') }));
@@ -95,7 +107,7 @@ export function draw(box, opts) {
   }
 
   points.forEach((p, i) => {
-    const c = s('circle', { class: 'pt', cx: x(p.t).toFixed(1), cy: y(avgOf(p)).toFixed(1), r: points.length > 300 ? 2.5 : 3.5, 'data-t': p.t, 'data-i': i });
+    const c = s('circle', { class: lone.has(p) ? 'pt lone' : 'pt', cx: x(p.t).toFixed(1), cy: y(avgOf(p)).toFixed(1), r: points.length > 300 ? 2.5 : 3.5, 'data-t': p.t, 'data-i': i });
     const label = metric === 'cpu'
       ? `${fmt.dateTime(p.t)}: avg ${fmt.cpu(p.cpuAvg)}, max ${fmt.cpu(p.cpuMax)}`
       : `${fmt.dateTime(p.t)}: avg ${fmt.mem(p.memAvg)}, max ${fmt.mem(p.memMax)}`;

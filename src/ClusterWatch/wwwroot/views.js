@@ -13,10 +13,25 @@ async function charts(ctx, title, params, parent) {
   return s;
 }
 
+// What a chart of the series `params` draws (the note above it): a process view shows one process, not a sum.
+export function drawn(params) {
+  const where = params.node ? 'on this node' : 'on all nodes';
+  switch (params.scope) {
+    case 'cluster': return 'sum of the nodes\' totals from /proc/stat and meminfo';
+    case 'node': return 'the node\'s totals from /proc/stat and meminfo';
+    case 'user': return `sum of the user's processes ${where}`;
+    case 'command': return `sum of the command's processes ${where}`;
+    case 'process': return String(params.process).startsWith('(other):')
+      ? 'sum of the user\'s processes not stored one by one (their (other) row)'
+      : 'this process alone';
+    default: return '';
+  }
+}
+
 // Draws the CPU and memory charts of `points`, which belong to the answer `s` (its resolution, step and range);
 // `params` are the series' own parameters (what the grid's data-series says and what a clicked point filters by).
 function drawCharts(ctx, title, params, s, points, parent) {
-  const basis = s.basis === 'node' ? 'node totals from /proc/stat and meminfo' : 'sum of processes';
+  const basis = drawn(params);
   // One time axis for every chart of the answer (the per-node charts of the user view too), from its total series.
   const [from, to] = chart.xRange(s.points, s.from, s.to, s.stepSeconds);
   const since = from > s.from ? `; no data before ${fmt.time(s.points[0].t)}` : '';

@@ -117,7 +117,7 @@ public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
     public async Task NewRun_FirstPointsFillTheChart_NotItsRightEdge()
     {
         // A watcher started a minute ago, seen over 15 minutes (from 1000 to 1900, 2 s per point): the axis starts at
-        // its first point. At least a minute (or 30 points) stays shown; data over the whole range keep the range.
+        // its first point. At least a minute (or 3 points' worth) stays shown; data over the whole range keep the range.
         await OpenAsync("/cluster?range=15m");
         var r = await _browser.EvalAsync("""
             import('/chart.js').then(m => {
@@ -127,7 +127,7 @@ public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
               const svg = m.draw(box, { metric: 'cpu', points: lastMinute, from: 1840, to: 1900, width: 600 });
               return { lastMinute: m.xRange(lastMinute, 1000, 1900, 2), onePoint: m.xRange(at([1895]), 1000, 1900, 2),
                        whole: m.xRange(at([1000, 1900]), 1000, 1900, 2), half: m.xRange(at([1450, 1900]), 1000, 1900, 2),
-                       none: m.xRange([], 1000, 1900, 2), week: m.xRange(at([600000]), 0, 604800, 900),
+                       none: m.xRange([], 1000, 1900, 2),
                        cx: [...svg.querySelectorAll('circle.pt')].map(c => +c.getAttribute('cx')) };
             })
             """, Ct);
@@ -137,10 +137,123 @@ public sealed class BrowserTests(WatchRunFixture run) : IAsyncLifetime
         Assert.Equal([1000L, 1900L], Range("whole"));
         Assert.Equal([1450L, 1900L], Range("half"));
         Assert.Equal([1000L, 1900L], Range("none"));
-        Assert.Equal([577800L, 604800L], Range("week")); // 30 points of 900 s = 7.5 h before the end
         // Plot area x from L = 62 to W − R = 588: the first point on its left edge, 1870 in the middle, 1900 on the right.
         var cx = r.GetProperty("cx").EnumerateArray().Select(e => e.GetDouble()).ToList();
         Assert.Equal((62.0, 325.0, 588.0), (cx[0], cx[6], cx[^1]));
+    }
+
+    [Fact]
+    public async Task NewRun_FillsTheChart_AtEveryRange()
+    {
+        // The same rule at every range: the axis starts at the first point, never shorter than max(60 s, 3 steps).
+        // Each range is [0, span] in Unix seconds with the step /api/series uses for it (docs/api.md).
+        await OpenAsync("/cluster?range=24h");
+        var r = await _browser.EvalAsync("""
+            import('/chart.js').then(m => {
+              const at = ts => ts.map(t => ({ t, cpuAvg: 50, cpuMax: 60 }));
+              const sixMinutes = at([86040, 86160, 86280]);
+              const box = document.createElement('div');
+              const svg = m.draw(box, { metric: 'cpu', points: sixMinutes, from: 86040, to: 86400, width: 600 });
+              // A 2-minute-old run at 24 h has one point and so no line: its circle must show (in the page, to read its style).
+              const one = document.body.appendChild(document.createElement('div'));
+              const c1 = m.draw(one, { metric: 'cpu', points: at([86300]), from: 86040, to: 86400, width: 600 }).querySelector('circle.pt');
+              const lonePoint = { cls: c1.getAttribute('class'), opacity: getComputedStyle(c1).fillOpacity, cx: c1.getAttribute('cx') };
+              one.remove();
+              return { lonePoint, lonesOfThree: svg.querySelectorAll('circle.lone').length,
+                // 24 h, 120 s per point.
+                day6min: m.xRange(sixMinutes, 0, 86400, 120), day2min: m.xRange(at([86300]), 0, 86400, 120),
+                day40min: m.xRange(at([84000, 84120, 86280]), 0, 86400, 120), dayWhole: m.xRange(at([0, 86280]), 0, 86400, 120),
+                // 1 h, 5 s per point.
+                hour100s: m.xRange(at([3500, 3505, 3600]), 0, 3600, 5), hour20s: m.xRange(at([3580, 3585, 3600]), 0, 3600, 5),
+                hourHalf: m.xRange(at([1800, 3600]), 0, 3600, 5),
+                // 6 h (30 s), 7 d (900 s), 30 d (3600 s).
+                sixHours1pt: m.xRange(at([21570]), 0, 21600, 30),
+                week1pt: m.xRange(at([600000]), 0, 604800, 900), weekNew: m.xRange(at([604000]), 0, 604800, 900),
+                month1pt: m.xRange(at([2591000]), 0, 2592000, 3600),
+                minSpans: [2, 5, 30, 120, 900, 3600].map(m.minSpan),
+                cx: [...svg.querySelectorAll('circle.pt')].map(c => c.getAttribute('cx')) };
+            })
+            """, Ct);
+        long[] Range(string name) => [.. r.GetProperty(name).EnumerateArray().Select(e => e.GetInt64())];
+        // 24 h: a 6-minute-old run fills the axis (the old "30 points" rule showed the last hour, 82800…86400).
+        Assert.Equal([86040L, 86400L], Range("day6min"));
+        Assert.Equal([86040L, 86400L], Range("day2min")); // 3 × 120 s = 6 min: the shortest 24 h axis
+        Assert.Equal([84000L, 86400L], Range("day40min"));
+        Assert.Equal([0L, 86400L], Range("dayWhole"));
+        // 1 h: from the first point; a 20 s old run gets the 1 minute minimum (3 × 5 s is shorter).
+        Assert.Equal([3500L, 3600L], Range("hour100s"));
+        Assert.Equal([3540L, 3600L], Range("hour20s"));
+        Assert.Equal([1800L, 3600L], Range("hourHalf"));
+        Assert.Equal([21510L, 21600L], Range("sixHours1pt")); // 3 × 30 s
+        Assert.Equal([600000L, 604800L], Range("week1pt")); // 80 min of data, over the 45 min minimum
+        Assert.Equal([602100L, 604800L], Range("weekNew")); // 3 × 900 s = 45 min
+        Assert.Equal([2581200L, 2592000L], Range("month1pt")); // 3 × 3600 s = 3 h
+        Assert.Equal([60L, 60L, 90L, 360L, 2700L, 10800L], Range("minSpans"));
+        // Drawn on [86040, 86400] in the plot area 62…588 (526 px): 86040 at the left edge, 86160 a third in, 86280 two thirds.
+        Assert.Equal(["62.0", "237.3", "412.7"], r.GetProperty("cx").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        // The lone point: shown (opaque), at 62 + 526 × 260 / 360 = 441.9; points joined by a line stay click targets only.
+        var lone = r.GetProperty("lonePoint");
+        Assert.Equal(("pt lone", "1", "441.9"), (lone.GetProperty("cls").GetString(), lone.GetProperty("opacity").GetString(), lone.GetProperty("cx").GetString()));
+        Assert.Equal(0, r.GetProperty("lonesOfThree").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("24h", 360)]
+    [InlineData("1h", 60)]
+    public async Task ServedRun_ChartAxisStartsAtItsFirstPoint(string range, long minSpan)
+    {
+        // The watch run wrote 25 s of data minutes ago: its charts start at the first point, or minSpan before the
+        // answer's end when the data are younger than that; never an hour (the old 24 h rule) or the whole range.
+        var node = (await Api("/api/nodes")).GetProperty("nodes")[0].GetProperty("name").GetString()!;
+        var key = (await Api("/api/top?kind=process&top=1")).GetProperty("items")[0].GetProperty("key").GetString()!;
+        foreach (var hash in new[] { "/cluster", $"/process/{Uri.EscapeDataString(node)}/{Uri.EscapeDataString(key)}" })
+        {
+            await OpenAsync($"{hash}?range={range}");
+            var svgs = await _browser.EvalAsync(
+                "[...document.querySelectorAll('.charts svg')].map(s => ({ from: +s.dataset.from, to: +s.dataset.to, " +
+                "first: +s.querySelector('circle.pt').dataset.t, note: s.parentElement.querySelector('.note').textContent }))", Ct);
+            Assert.Equal(2, svgs.GetArrayLength());
+            foreach (var svg in svgs.EnumerateArray())
+            {
+                long from = svg.GetProperty("from").GetInt64(), to = svg.GetProperty("to").GetInt64(), first = svg.GetProperty("first").GetInt64();
+                Assert.Equal(Math.Min(first, to - minSpan), from);
+                Assert.InRange(to - from, minSpan, 3600 - 1); // the test runs within an hour of the watch run
+                Assert.Contains("; no data before ", svg.GetProperty("note").GetString(), StringComparison.Ordinal);
+            }
+            await _browser.ScreenshotAsync(Path.Combine(WatchRunFixture.ScreenshotDir, $"{hash.Split('/')[1]}-{range}-axis.png"), Ct);
+        }
+    }
+
+    [Fact]
+    public async Task ChartNote_SaysWhatIsDrawn_OneProcessIsNotASum()
+    {
+        var node = (await Api("/api/nodes")).GetProperty("nodes")[0].GetProperty("name").GetString()!;
+        var proc = (await Api("/api/top?kind=process&top=1")).GetProperty("items")[0];
+        string E(string p) => Uri.EscapeDataString(proc.GetProperty(p).GetString()!);
+        var views = new (string Hash, string[] Notes)[]
+        {
+            ("/cluster", ["sum of the nodes' totals from /proc/stat and meminfo"]),
+            ($"/node/{Uri.EscapeDataString(node)}", ["the node's totals from /proc/stat and meminfo"]),
+            // The total, then one pair per node.
+            ($"/user/{E("user")}", ["sum of the user's processes on all nodes", "sum of the user's processes on this node"]),
+            ($"/command/{E("command")}", ["sum of the command's processes on all nodes"]),
+            ($"/process/{Uri.EscapeDataString(node)}/{E("key")}", ["this process alone"]),
+        };
+        foreach (var (hash, notes) in views)
+        {
+            await OpenAsync($"{hash}?range=15m");
+            // Each grid's two notes: "samples (2 s per point, WHAT)…".
+            var shown = await _browser.EvalAsync(
+                "[...document.querySelectorAll('.charts')].map(g => [...g.querySelectorAll('.chart .note')].map(n => n.textContent))", Ct);
+            var perGrid = shown.EnumerateArray().Select(g => g.EnumerateArray().Select(n => n.GetString()!).ToList()).ToList();
+            Assert.Equal(notes.Length, perGrid.Count);
+            for (var i = 0; i < notes.Length; i++)
+                foreach (var note in perGrid[i])
+                    Assert.Contains($"2 s per point, {notes[i]})", note, StringComparison.Ordinal);
+        }
+        // A user's (other) row is a sum again (the page's own function; no such row in an --all-processes run).
+        var other = await Text("import('/views.js').then(v => v.drawn({ scope: 'process', node: 'n', process: '(other):alice' }))");
+        Assert.Equal("sum of the user's processes not stored one by one (their (other) row)", other);
     }
 
     [Fact]
