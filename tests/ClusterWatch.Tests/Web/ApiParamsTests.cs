@@ -59,6 +59,27 @@ public class ApiParamsTests
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("9999999999d")]
+    [InlineData("99999999999999999999d")]
+    [InlineData("9223372036854775807s")]
+    [InlineData("9999999999999h")]
+    [InlineData("99999999999999999999ms")]
+    [InlineData("NaN")]
+    [InlineData("nanh")]
+    [InlineData("Infinity")]
+    [InlineData("infinityd")]
+    public void ParseSeries_RangeOverflowingOrNotFinite_IsABadRequest(string range)
+    {
+        var e = Assert.Throws<BadRequestException>(() => ApiParams.ParseSeries(Q("scope", "cluster", "range", range), Now));
+        Assert.Equal($"range '{range}' is not a duration like 15m, 1h, 24h or 7d", e.Message);
+    }
+
+    [Fact]
+    public void ParseSeries_RangeOf100Years_IsPastTheLimit_NotAnUnderflow() =>
+        Assert.Contains("longer than the limit of 30 days",
+            Assert.Throws<BadRequestException>(() => ApiParams.ParseSeries(Q("scope", "cluster", "range", "36500d"), Now)).Message, StringComparison.Ordinal);
+
     [Fact]
     public void ParseSeries_ByNode_DefaultsToEightNodes()
     {
