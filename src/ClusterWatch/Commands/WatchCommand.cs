@@ -64,6 +64,7 @@ internal static class WatchCommand
         }
         catch (DbException e)
         {
+            store.DiscardSpoolIfUnused(); // a bad --db leaves no empty <db>.spool behind
             await Console.Error.WriteLineAsync($"cannot use {store.Description}: {e.Message}");
             return 1;
         }
@@ -73,6 +74,7 @@ internal static class WatchCommand
             foreach (var line in refused)
                 await Console.Error.WriteLineAsync(line);
             await DisposeAllAsync(sources);
+            store.DiscardSpoolIfUnused();
             return 1;
         }
         var live = new LiveState();
@@ -89,6 +91,7 @@ internal static class WatchCommand
             // e.g. the port is taken: give the nodes back before the error is printed, so a corrected start can claim them.
             await ReleaseNodesAsync(store, sources);
             await DisposeAllAsync(sources);
+            store.DiscardSpoolIfUnused();
             throw;
         }
         await using var web = startedWeb;
