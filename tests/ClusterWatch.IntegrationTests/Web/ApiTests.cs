@@ -102,6 +102,8 @@ public sealed class ApiTests(WatchRunFixture run)
     [InlineData("/api/top?kind=thread", "is not user, process or command")]
     [InlineData("/api/top?top=100000", "from 1 to 1000")]
     [InlineData("/api/top?from=1796292000", "give both from and to")]
+    [InlineData("/api/nodes?x=1", "unknown parameter 'x'; this endpoint takes no parameters")]
+    [InlineData("/api/nodes?x=1&x=2", "more than once")]
     public async Task BadParameters_400WithAMessage(string path, string message)
     {
         using var res = await run.Http.GetAsync(run.BaseUrl + path, Ct);

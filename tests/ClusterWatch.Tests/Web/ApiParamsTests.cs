@@ -108,4 +108,18 @@ public class ApiParamsTests
     [InlineData("give both from and to", "from", "1796291970")]
     public void ParseTop_BadParameters(string message, params string[] kv) =>
         Assert.Contains(message, Assert.Throws<BadRequestException>(() => ApiParams.ParseTop(Q(kv), Now)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void ParseNodes_AnyParameterButTheToken_IsRefused()
+    {
+        ApiParams.ParseNodes(Q());
+        ApiParams.ParseNodes(Q("token", "secret"));
+        Assert.Equal("unknown parameter 'x'; this endpoint takes no parameters",
+            Assert.Throws<BadRequestException>(() => ApiParams.ParseNodes(Q("x", "1"))).Message);
+    }
+
+    [Fact]
+    public void ParseTop_UnknownParameter_NamesWhatIsAccepted() =>
+        Assert.Equal("unknown parameter 'range'; this endpoint accepts kind, node, user, command, from, to, top",
+            Assert.Throws<BadRequestException>(() => ApiParams.ParseTop(Q("range", "1h"), Now)).Message);
 }
