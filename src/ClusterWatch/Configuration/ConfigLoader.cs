@@ -181,6 +181,12 @@ public static class ConfigLoader
         try
         {
             var full = Path.GetFullPath(path);
+            if (Directory.Exists(full))
+            {
+                // Opening a directory as a file fails with "Access … is denied", which sends people after permissions.
+                errors.Add(Error("Store:Sqlite", $"'{path}' is a directory; give the path of a database file in it, e.g. {Path.Combine(path, "clusterwatch.db")}"));
+                return;
+            }
             var dir = Path.GetDirectoryName(full)!;
             if (!Directory.Exists(dir))
             {

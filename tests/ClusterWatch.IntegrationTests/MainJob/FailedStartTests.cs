@@ -41,5 +41,15 @@ public sealed class FailedStartTests : IDisposable
         Assert.True(File.Exists(db + ".spool"));
     }
 
+    [Fact]
+    public async Task DbThatIsADirectory_SaysItIsADirectory_Exits2()
+    {
+        var run = await Watch(_dir);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal($"configuration error: Store:Sqlite (--db): '{_dir}' is a directory; give the path of a database file in it, e.g. {_dir}/clusterwatch.db\n", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(_dir));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

@@ -170,6 +170,14 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void DatabasePathThatIsADirectory_SaysSo_NotAccessDenied()
+    {
+        var e = Fails(new() { ["Store:Sqlite"] = _dir });
+        Assert.Equal(("Store:Sqlite", "--db"), (e.Key, e.Origin));
+        Assert.Equal($"'{_dir}' is a directory; give the path of a database file in it, e.g. {_dir}/clusterwatch.db", e.Message);
+    }
+
+    [Fact]
     public void Durations_ParseTheUsualForms()
     {
         Assert.True(Durations.TryParse("500ms", out var ms) && ms == TimeSpan.FromMilliseconds(500));
