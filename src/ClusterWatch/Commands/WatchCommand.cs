@@ -79,11 +79,10 @@ internal static class WatchCommand
         }
         var live = new LiveState();
         var w = cfg.Watch;
-        Console.WriteLine($"ClusterWatch: watching {string.Join(", ", sources.Select(s => $"{s.Node} ({s.Kind}, {s.Host})"))}");
-        Console.WriteLine($"  every {Durations.Format(w.Sample)}, windows of {Durations.Format(w.Window)}, cycles of {Durations.Format(w.Cycle)}; storing into {store.Description}{(w.AllProcesses ? " (all processes)" : "")}");
-        WebApplication? startedWeb;
+        (WebApplication App, string AddressLine)? startedWeb;
         try
         {
+            // Listening before the watch is announced: a taken port is the only thing said, not "watching …" then an error.
             startedWeb = cfg.Web.Enabled ? await WebStartup.StartAsync(cfg.Web, store, live, ct) : null;
         }
         catch (ConfigException)
@@ -94,7 +93,11 @@ internal static class WatchCommand
             store.DiscardSpoolIfUnused();
             throw;
         }
-        await using var web = startedWeb;
+        await using var web = startedWeb?.App;
+        Console.WriteLine($"ClusterWatch: watching {string.Join(", ", sources.Select(s => $"{s.Node} ({s.Kind}, {s.Host})"))}");
+        Console.WriteLine($"  every {Durations.Format(w.Sample)}, windows of {Durations.Format(w.Window)}, cycles of {Durations.Format(w.Cycle)}; storing into {store.Description}{(w.AllProcesses ? " (all processes)" : "")}");
+        if (startedWeb is { } started)
+            Console.WriteLine(started.AddressLine);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // SIGTERM and Ctrl-C: stop sampling, write the partial window and cycle, exit 0.
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });

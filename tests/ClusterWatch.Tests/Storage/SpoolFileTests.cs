@@ -101,6 +101,24 @@ public sealed class SpoolFileTests : IDisposable
     }
 
     [Fact]
+    public void DeleteIfCreatedAndEmpty_ANewSpoolWithOnlyAHighWaterLineOfNoNode_IsRemoved()
+    {
+        using var file = SpoolFile.Open(_path);
+        file.Append("{\"LastSeqs\":{}}\n"u8);
+        Assert.True(file.DeleteIfCreatedAndEmpty());
+        Assert.False(File.Exists(_path));
+    }
+
+    [Fact]
+    public void DeleteIfCreatedAndEmpty_ANewSpoolWhoseHighWaterLineNamesANode_IsKept()
+    {
+        using var file = SpoolFile.Open(_path);
+        file.Append("{\"LastSeqs\":{\"n1\":7}}\n"u8);
+        Assert.False(file.DeleteIfCreatedAndEmpty());
+        Assert.True(File.Exists(_path));
+    }
+
+    [Fact]
     public void DeleteIfCreatedAndEmpty_ASpoolThatExisted_EvenEmpty_IsKept()
     {
         File.WriteAllBytes(_path, []);

@@ -163,12 +163,16 @@ public sealed class SpoolFile : IDisposable
     }
 
     /// <summary>
-    /// Removes the file if this open created it and nothing was written to it: a start that fails (a bad --db, a
-    /// taken port) leaves no empty spool behind. Deleted while still locked, so no other watcher can be using it.
+    /// Removes the file if this open created it and it holds nothing — no entry, at most a high-water line that names
+    /// no node: a start that fails (a bad --db, a taken port) leaves no empty spool behind. Deleted while still
+    /// locked, so no other watcher can be using it.
     /// </summary>
     public bool DeleteIfCreatedAndEmpty()
     {
-        if (!Created || _stream.Length != 0)
+        if (!Created || _stream.Length > 4096)
+            return false;
+        var (entries, skipped) = ReadAll();
+        if (skipped > 0 || entries.Any(e => e.LastSeqs is not { Count: 0 }))
             return false;
         File.Delete(Path);
         return true;
