@@ -26,7 +26,8 @@ public sealed class ConfigErrorTests : IDisposable
     [InlineData("--duration", "Infinitys", "Watch:Duration")]
     public async Task OverflowingOrNotFiniteDuration_IsAConfigError_Exits2WithoutAStackTrace(string flag, string value, string key)
     {
-        var run = await Watch(null, flag, value);
+        // Not through Watch(): it already gives --duration, and the option takes one value.
+        var run = await ClusterWatchProcess.RunAsync(["watch", "--no-web", "--db", Path.Combine(_dir, "cw.db"), flag, value], TimeSpan.FromSeconds(60), _dir);
         Assert.Equal(2, run.ExitCode);
         Assert.Equal($"configuration error: {key} ({flag}): '{value}' is not a duration; write it like 5s, 30s, 2m, 48h or 30d (at most 36500d)\n", run.Stderr);
     }
