@@ -10,7 +10,7 @@ public abstract partial class SqlUsageStore
     private static readonly (string Table, string? Time)[] CheckedTables =
     [
         ("nodes", null), ("samples", "ts"), ("user_samples", "ts"), ("process_samples", "ts"),
-        ("windows", "window_start_ts"), ("history", "cycle_start_ts"),
+        ("windows", "window_start_ts"), ("history", "cycle_start_ts"), ("history_hourly", "hour_start_ts"),
     ];
 
     /// <summary>Rows, oldest and newest time of every table (COUNT(*) scans: meant for an operator's check, not a loop).</summary>

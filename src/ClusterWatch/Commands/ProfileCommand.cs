@@ -34,8 +34,8 @@ internal static class ProfileCommand
     private static async Task<int> RunAsync(string output, string? durationText, string? formatText, bool includeIdle, int? pid, string[] command, CancellationToken ct)
     {
         var duration = TimeSpan.FromSeconds(30);
-        if (durationText != null && (!Durations.TryParse(durationText, out duration) || duration <= TimeSpan.Zero))
-            return Fail($"--duration: \"{durationText}\" is not a duration such as 30s or 2m");
+        if (durationText != null && (!Durations.TryParse(durationText, out duration) || duration <= TimeSpan.Zero || duration > Durations.MaxTimer))
+            return Fail($"--duration: \"{durationText}\" is not a duration such as 30s or 2m (at most {Durations.Format(Durations.MaxTimer)})");
         var collapsed = formatText?.ToLowerInvariant() switch
         {
             null or "svg" => false,

@@ -29,8 +29,10 @@ internal static class ServeCommand
                 return 1;
             }
             await using var store = opened;
+            var (started, addressLine) = await WebStartup.StartAsync(cfg.Web, store, live: null, ct);
+            await using var app = started;
             Console.WriteLine($"ClusterWatch: serving {store.Description} (no sampling)");
-            await using var app = await WebStartup.StartAsync(cfg.Web, store, live: null, ct);
+            Console.WriteLine(addressLine);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });

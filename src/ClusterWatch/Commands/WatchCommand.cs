@@ -64,6 +64,7 @@ internal static class WatchCommand
         }
         catch (DbException e)
         {
+            store.DiscardSpoolIfUnused(); // a bad --db leaves no empty <db>.spool behind
             await Console.Error.WriteLineAsync($"cannot use {store.Description}: {e.Message}");
             return 1;
         }
@@ -73,15 +74,15 @@ internal static class WatchCommand
             foreach (var line in refused)
                 await Console.Error.WriteLineAsync(line);
             await DisposeAllAsync(sources);
+            store.DiscardSpoolIfUnused();
             return 1;
         }
         var live = new LiveState();
         var w = cfg.Watch;
-        Console.WriteLine($"ClusterWatch: watching {string.Join(", ", sources.Select(s => $"{s.Node} ({s.Kind}, {s.Host})"))}");
-        Console.WriteLine($"  every {Durations.Format(w.Sample)}, windows of {Durations.Format(w.Window)}, cycles of {Durations.Format(w.Cycle)}; storing into {store.Description}{(w.AllProcesses ? " (all processes)" : "")}");
-        WebApplication? startedWeb;
+        (WebApplication App, string AddressLine)? startedWeb;
         try
         {
+            // Listening before the watch is announced: a taken port is the only thing said, not "watching …" then an error.
             startedWeb = cfg.Web.Enabled ? await WebStartup.StartAsync(cfg.Web, store, live, ct) : null;
         }
         catch (ConfigException)
@@ -89,9 +90,14 @@ internal static class WatchCommand
             // e.g. the port is taken: give the nodes back before the error is printed, so a corrected start can claim them.
             await ReleaseNodesAsync(store, sources);
             await DisposeAllAsync(sources);
+            store.DiscardSpoolIfUnused();
             throw;
         }
-        await using var web = startedWeb;
+        await using var web = startedWeb?.App;
+        Console.WriteLine($"ClusterWatch: watching {string.Join(", ", sources.Select(s => $"{s.Node} ({s.Kind}, {s.Host})"))}");
+        Console.WriteLine($"  every {Durations.Format(w.Sample)}, windows of {Durations.Format(w.Window)}, cycles of {Durations.Format(w.Cycle)}; storing into {store.Description}{(w.AllProcesses ? " (all processes)" : "")}");
+        if (startedWeb is { } started)
+            Console.WriteLine(started.AddressLine);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // SIGTERM and Ctrl-C: stop sampling, write the partial window and cycle, exit 0.
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });

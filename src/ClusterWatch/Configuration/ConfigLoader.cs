@@ -61,9 +61,9 @@ public static class ConfigLoader
     {
         var errors = new List<ConfigError>();
         CheckUnknownKeys(raw, errors);
-        var sample = Duration(raw, "Watch:Sample", TimeSpan.FromSeconds(5), errors);
-        var window = Duration(raw, "Watch:Window", TimeSpan.FromSeconds(30), errors);
-        var cycle = Duration(raw, "Watch:Cycle", TimeSpan.FromSeconds(90), errors);
+        var sample = Duration(raw, "Watch:Sample", TimeSpan.FromSeconds(5), errors, Durations.MaxTimer);
+        var window = Duration(raw, "Watch:Window", TimeSpan.FromSeconds(30), errors, Durations.MaxTimer);
+        var cycle = Duration(raw, "Watch:Cycle", TimeSpan.FromSeconds(90), errors, Durations.MaxTimer);
         if (sample > TimeSpan.Zero && (sample.Ticks % TimeSpan.TicksPerSecond != 0))
             errors.Add(Error("Watch:Sample", $"'{Durations.Format(sample)}' is not a whole number of seconds; samples are stored per second — use e.g. 1s or 5s"));
         if (sample > TimeSpan.Zero && window > TimeSpan.Zero && window.Ticks % sample.Ticks != 0)
@@ -72,8 +72,8 @@ public static class ConfigLoader
             errors.Add(Error("Watch:Cycle", $"{Durations.Format(cycle)} is not a whole number of windows of {Durations.Format(window)}; use a multiple such as {Durations.Format(window * Math.Max(2, Math.Round(cycle / window)))}"));
         if (window > TimeSpan.Zero && cycle > TimeSpan.Zero && cycle.Ticks % window.Ticks == 0 && cycle.Ticks / window.Ticks > 3)
             errors.Add(Error("Watch:Cycle", $"a cycle holds at most 3 windows (history keeps three window averages); use {Durations.Format(window * 3)} or fewer"));
-        TimeSpan? duration = raw["Watch:Duration"] is { Length: > 0 } ? Duration(raw, "Watch:Duration", TimeSpan.Zero, errors) : null;
-        TimeSpan? timeout = raw["Watch:SampleTimeout"] is { Length: > 0 } ? Duration(raw, "Watch:SampleTimeout", TimeSpan.Zero, errors) : null;
+        TimeSpan? duration = raw["Watch:Duration"] is { Length: > 0 } ? Duration(raw, "Watch:Duration", TimeSpan.Zero, errors, Durations.MaxTimer) : null;
+        TimeSpan? timeout = raw["Watch:SampleTimeout"] is { Length: > 0 } ? Duration(raw, "Watch:SampleTimeout", TimeSpan.Zero, errors, Durations.MaxTimer) : null;
         var source = raw["Watch:Source"] ?? "proc";
         if (source is not ("proc" or "top"))
             errors.Add(Error("Watch:Source", $"'{source}' is not a source; use proc or top"));
@@ -130,14 +130,20 @@ public static class ConfigLoader
         }
     }
 
-    private static TimeSpan Duration(IConfiguration raw, string key, TimeSpan fallback, List<ConfigError> errors)
+    private static TimeSpan Duration(IConfiguration raw, string key, TimeSpan fallback, List<ConfigError> errors, TimeSpan? maximum = null)
     {
         var text = raw[key];
         if (string.IsNullOrWhiteSpace(text))
             return fallback;
         if (!Durations.TryParse(text, out var value))
         {
-            errors.Add(Error(key, $"'{text}' is not a duration; write it like 5s, 30s, 2m, 48h or 30d"));
+            errors.Add(Error(key, $"'{text}' is not a duration; write it like 5s, 30s, 2m, 48h or 30d (at most {Durations.Format(Durations.Max)})"));
+            return fallback;
+        }
+        if (value > maximum)
+        {
+            // These become timers, and a .NET timer waits at most about 49.7 days.
+            errors.Add(Error(key, $"'{text}' is longer than the limit of {Durations.Format(maximum.Value)}"));
             return fallback;
         }
         if (value <= TimeSpan.Zero)
@@ -175,6 +181,12 @@ public static class ConfigLoader
         try
         {
             var full = Path.GetFullPath(path);
+            if (Directory.Exists(full))
+            {
+                // Opening a directory as a file fails with "Access … is denied", which sends people after permissions.
+                errors.Add(Error("Store:Sqlite", $"'{path}' is a directory; give the path of a database file in it, e.g. {Path.Combine(path, "clusterwatch.db")}"));
+                return;
+            }
             var dir = Path.GetDirectoryName(full)!;
             if (!Directory.Exists(dir))
             {

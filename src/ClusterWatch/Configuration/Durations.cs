@@ -5,6 +5,22 @@ namespace ClusterWatch.Configuration;
 /// <summary>Durations as people write them: "500ms", "5s", "2m", "1h", "7d"; a bare number is seconds.</summary>
 public static class Durations
 {
+    /// <summary>
+    /// The longest duration accepted anywhere (100 years): longer retention than that keeps everything anyway, and
+    /// "now minus" it must stay a representable time (DateTimeOffset starts at year 1).
+    /// </summary>
+    public static readonly TimeSpan Max = TimeSpan.FromDays(36500);
+
+    /// <summary>
+    /// The longest wait a .NET timer takes (Timer.MaxSupportedTimeout, 2^32 − 2 ms, about 49.7 days), rounded down
+    /// to whole days: a limit for the durations that become a timer (--duration, the sample interval…).
+    /// </summary>
+    public static readonly TimeSpan MaxTimer = TimeSpan.FromDays(49);
+
+    /// <summary>
+    /// False for anything that is not a plain non-negative decimal number with an optional unit, and for durations
+    /// longer than <see cref="Max"/> — never throws ("NaN", "Infinity" and 1e20 s are refused, not overflowed).
+    /// </summary>
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = default;
@@ -19,17 +35,24 @@ public static class Durations
             var number = text[..^suffix.Length];
             if (suffix == "s" && number.EndsWith('m'))
                 continue; // "ms" handled above
-            if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n))
-                return false;
-            value = TimeSpan.FromSeconds(n * seconds);
-            return true;
+            return TryFromSeconds(number, seconds, out value);
         }
-        if (double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var plain))
-        {
-            value = TimeSpan.FromSeconds(plain);
-            return true;
-        }
-        return false;
+        return TryFromSeconds(text, 1, out value);
+    }
+
+    private static bool TryFromSeconds(string number, double unitSeconds, out TimeSpan value)
+    {
+        value = default;
+        // .NET parses "NaN" and "Infinity" whatever the NumberStyles, so a finite check is needed, and a size check
+        // before TimeSpan.FromSeconds, which throws past TimeSpan.MaxValue.
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n)
+            || !double.IsFinite(n) || n < 0)
+            return false;
+        var seconds = n * unitSeconds;
+        if (!double.IsFinite(seconds) || seconds > Max.TotalSeconds)
+            return false;
+        value = TimeSpan.FromSeconds(seconds);
+        return true;
     }
 
     /// <summary>Short text of a duration: "5s", "90s", "48h".</summary>

@@ -128,14 +128,18 @@ public static class NodesConfig
         return Path.Combine(home, ".ssh", "id_ed25519");
     }
 
+    private static readonly TimeSpan MaxNodeTiming = TimeSpan.FromDays(1);
+
     private static TimeSpan Duration(IConfigurationSection section, string key, string child, TimeSpan fallback, List<ConfigError> errors)
     {
         var text = section[child];
         if (string.IsNullOrWhiteSpace(text))
             return fallback;
-        if (Durations.TryParse(text, out var v) && v > TimeSpan.Zero)
+        // Each becomes a timer (SSH.NET's connect timeout, keep-alive, back-off; `nodes check` waits twice the connect
+        // bound): a day is far past any useful value and far inside what a timer takes.
+        if (Durations.TryParse(text, out var v) && v > TimeSpan.Zero && v <= MaxNodeTiming)
             return v;
-        errors.Add(new ConfigError(key, $"'{text}' is not a positive duration; write it like 10s or 1m"));
+        errors.Add(new ConfigError(key, $"'{text}' is not a positive duration of at most {Durations.Format(MaxNodeTiming)}; write it like 10s or 1m"));
         return fallback;
     }
 

@@ -13,7 +13,7 @@ internal static class ApiEndpoints
     public static void Map(WebApplication app, WebServerOptions o)
     {
         var queries = o.Store as IUsageQueries ?? throw new ArgumentException("the store does not implement the dashboard queries", nameof(o));
-        app.MapGet("/api/nodes", (CancellationToken ct) => Guard(() => NodesAsync(o, queries, ct)));
+        app.MapGet("/api/nodes", (HttpRequest req, CancellationToken ct) => Guard(() => NodesAsync(req, o, queries, ct)));
         app.MapGet("/api/series", (HttpRequest req, CancellationToken ct) => Guard(() => SeriesAsync(req, o, queries, ct)));
         app.MapGet("/api/top", (HttpRequest req, CancellationToken ct) => Guard(() => TopAsync(req, o, queries, ct)));
         app.MapGet("/metrics", async (CancellationToken ct) => Results.Text(
@@ -39,8 +39,9 @@ internal static class ApiEndpoints
             ? throw new BadRequestException($"parameter '{kv.Key}' is given more than once")
             : kv.Value.ToString(), StringComparer.Ordinal);
 
-    private static async Task<IResult> NodesAsync(WebServerOptions o, IUsageQueries queries, CancellationToken ct)
+    private static async Task<IResult> NodesAsync(HttpRequest req, WebServerOptions o, IUsageQueries queries, CancellationToken ct)
     {
+        ApiParams.ParseNodes(Query(req));
         var rows = await o.Store.GetNodesAsync(ct);
         var last = await queries.LatestSamplesAsync(ct);
         var names = rows.Select(n => n.Node).Union(o.Live?.Nodes.Keys ?? [], StringComparer.Ordinal).Order(StringComparer.Ordinal);

@@ -45,6 +45,7 @@ public static class ApiParams
 
     private static readonly string[] SeriesKeys = ["scope", "node", "user", "command", "process", "range", "from", "to", "resolution", "by", "top", "token"];
     private static readonly string[] TopKeys = ["kind", "node", "user", "command", "from", "to", "top", "token"];
+    private static readonly string[] NodesKeys = ["token"];
 
     public static SeriesRequest ParseSeries(IReadOnlyDictionary<string, string> q, DateTimeOffset now)
     {
@@ -182,11 +183,15 @@ public static class ApiParams
             && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _);
     }
 
+    /// <summary>/api/nodes takes no parameters (but the token): anything else is refused like a typo elsewhere.</summary>
+    public static void ParseNodes(IReadOnlyDictionary<string, string> q) => CheckKeys(q, NodesKeys);
+
     private static void CheckKeys(IReadOnlyDictionary<string, string> q, string[] allowed)
     {
+        var accepted = allowed.Where(a => a != "token").ToList();
         foreach (var key in q.Keys)
             if (!allowed.Contains(key, StringComparer.Ordinal))
-                throw new BadRequestException($"unknown parameter '{key}'; this endpoint accepts {string.Join(", ", allowed.Where(a => a != "token"))}");
+                throw new BadRequestException($"unknown parameter '{key}'; this endpoint {(accepted.Count == 0 ? "takes no parameters" : $"accepts {string.Join(", ", accepted)}")}");
     }
 
     private static string? Get(IReadOnlyDictionary<string, string> q, string key) =>

@@ -31,15 +31,18 @@ internal static class WebStartup
         return (listen!, token);
     }
 
-    /// <summary>Starts the server and prints its address; a taken port is a configuration error naming the key.</summary>
-    public static async Task<WebApplication> StartAsync(WebConfig web, IUsageStore store, LiveState? live, CancellationToken ct)
+    /// <summary>
+    /// Starts the server (listening once this returns) and gives the line that tells its address, for the caller to
+    /// print after its own first line: nothing is announced before a taken port is known. A taken port is a
+    /// configuration error naming the key.
+    /// </summary>
+    public static async Task<(WebApplication App, string AddressLine)> StartAsync(WebConfig web, IUsageStore store, LiveState? live, CancellationToken ct)
     {
         var (listen, token) = Resolve(web);
         try
         {
             var app = await WebServer.StartAsync(new WebServerOptions(listen, token, web.TopN, store, live, TimeProvider.System), ct);
-            Console.WriteLine($"  dashboard: {listen.BrowserUrl}{(token != null ? " (token required: open /?token=… once)" : "")}  ·  metrics: {listen.BrowserUrl}metrics");
-            return app;
+            return (app, $"  dashboard: {listen.BrowserUrl}{(token != null ? " (token required: open /?token=… once)" : "")}  ·  metrics: {listen.BrowserUrl}metrics");
         }
         catch (Exception e) when (WebServer.IsAddressInUse(e))
         {

@@ -49,6 +49,20 @@ public abstract partial class StoreContractTests
         Assert.Equal(expected, await NodeSamplesAsync());
     }
 
+    [Fact]
+    public async Task TableStats_ForDbCheck_ListHistoryHourly_WithItsRowsAndHours()
+    {
+        var h = T0;
+        await Store.WriteAggregatesAsync(Aggregates(history: [History("n1", h, "alice", 18, 40), History("n1", h.AddSeconds(3600), "alice", 18, 50), History("n1", h.AddSeconds(3690), "bob", 9, 5)]), Ct);
+
+        var stats = await ((ClusterWatch.Core.Storage.SqlUsageStore)Store).GetTableStatsAsync(Ct);
+
+        Assert.Equal(["nodes", "samples", "user_samples", "process_samples", "windows", "history", "history_hourly"], stats.Select(t => t.Table));
+        // Three cycles: alice 12:00, alice 13:00, bob 13:01:30 → hourly rows alice 12:00, alice 13:00, bob 13:00.
+        Assert.Equal(new ClusterWatch.Core.Storage.TableStats("history_hourly", 3, h, h.AddHours(1)), stats.Single(t => t.Table == "history_hourly"));
+        Assert.Equal(new ClusterWatch.Core.Storage.TableStats("history", 3, h, h.AddSeconds(3690)), stats.Single(t => t.Table == "history"));
+    }
+
     /// <summary>What takes a version-5 schema back to version 4's history_hourly (the dialect's version-5 indexes too).</summary>
     protected virtual string[] UndoVersion5 => ["ALTER TABLE history_hourly DROP COLUMN node_samples"];
 

@@ -89,6 +89,10 @@ public sealed class ApiTests(WatchRunFixture run)
     [InlineData("/api/series?range=1h", "scope is required")]
     [InlineData("/api/series?scope=cluster&range=31d", "longer than the limit of 30 days")]
     [InlineData("/api/series?scope=cluster&range=banana", "is not a duration")]
+    [InlineData("/api/series?scope=cluster&range=9999999999d", "range '9999999999d' is not a duration")]
+    [InlineData("/api/series?scope=cluster&range=9223372036854775807s", "is not a duration")]
+    [InlineData("/api/series?scope=cluster&range=NaN", "range 'NaN' is not a duration")]
+    [InlineData("/api/series?scope=cluster&range=infinityd", "is not a duration")]
     [InlineData("/api/series?scope=cluster&from=100&to=50", "to must be after from")]
     [InlineData("/api/series?scope=user", "needs user=NAME")]
     [InlineData("/api/series?scope=process&node=x&process=%3Cimg%3E", "is not a process key")]
@@ -98,6 +102,8 @@ public sealed class ApiTests(WatchRunFixture run)
     [InlineData("/api/top?kind=thread", "is not user, process or command")]
     [InlineData("/api/top?top=100000", "from 1 to 1000")]
     [InlineData("/api/top?from=1796292000", "give both from and to")]
+    [InlineData("/api/nodes?x=1", "unknown parameter 'x'; this endpoint takes no parameters")]
+    [InlineData("/api/nodes?x=1&x=2", "more than once")]
     public async Task BadParameters_400WithAMessage(string path, string message)
     {
         using var res = await run.Http.GetAsync(run.BaseUrl + path, Ct);

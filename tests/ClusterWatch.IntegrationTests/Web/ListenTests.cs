@@ -37,6 +37,10 @@ public sealed class ListenTests : IDisposable
         Assert.Contains($"127.0.0.1:{port} is already in use", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        // The port is checked before the watch or the serving is announced: the error is all that is said.
+        Assert.Equal("", run.Stdout);
+        if (command == "watch")
+            Assert.False(File.Exists(db + ".spool"), "a failed start left its new, empty spool file");
     }
 
     [Fact]

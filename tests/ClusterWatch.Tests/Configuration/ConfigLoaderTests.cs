@@ -57,6 +57,38 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(("Watch:Sample", "--sample"), (e.Key, e.Origin));
     }
 
+    [Theory]
+    [InlineData("Watch:Duration", "9999999999d", "--duration")]
+    [InlineData("Watch:Sample", "99999999999999999999s", "--sample")]
+    [InlineData("Watch:Duration", "NaN", "--duration")]
+    [InlineData("Watch:Duration", "Infinitys", "--duration")]
+    [InlineData("Retention:Samples", "9999999999d", "command line")]
+    [InlineData("Retention:History", "36501d", "command line")]
+    public void DurationOverflowingOrNotFinite_IsAConfigError(string key, string value, string flag)
+    {
+        var e = Fails(new() { [key] = value });
+        Assert.Equal((key, flag), (e.Key, e.Origin));
+        Assert.Equal($"'{value}' is not a duration; write it like 5s, 30s, 2m, 48h or 30d (at most 36500d)", e.Message);
+    }
+
+    [Theory]
+    [InlineData("Watch:Duration", "--duration")]
+    [InlineData("Watch:Sample", "--sample")]
+    [InlineData("Watch:SampleTimeout", "command line")]
+    public void TimerDurationPast49Days_IsRefused(string key, string flag)
+    {
+        // A .NET timer waits at most 2^32 - 2 ms (49.7 days); 50d would throw when the watch starts.
+        var e = Fails(new() { [key] = "50d" });
+        Assert.Equal((key, flag, "'50d' is longer than the limit of 49d"), (e.Key, e.Origin, e.Message));
+        Assert.Equal(TimeSpan.FromDays(49), Load(new() { ["Watch:Duration"] = "49d" }).Watch.Duration);
+    }
+
+    [Fact]
+    public void RetentionOf100Years_IsAccepted()
+    {
+        Assert.Equal(TimeSpan.FromDays(36500), Load(new() { ["Retention:History"] = "36500d" }).Watch.Retention.History);
+    }
+
     [Fact]
     public void UnknownKeyInTheFile_IsRefusedWithTheKnownKeys()
     {
@@ -135,6 +167,14 @@ public sealed class ConfigLoaderTests : IDisposable
         var e = Fails(new() { ["Store:Sqlite"] = "/nonexistent-dir/cw.db" });
         Assert.Equal(("Store:Sqlite", "--db"), (e.Key, e.Origin));
         Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DatabasePathThatIsADirectory_SaysSo_NotAccessDenied()
+    {
+        var e = Fails(new() { ["Store:Sqlite"] = _dir });
+        Assert.Equal(("Store:Sqlite", "--db"), (e.Key, e.Origin));
+        Assert.Equal($"'{_dir}' is a directory; give the path of a database file in it, e.g. {_dir}/clusterwatch.db", e.Message);
     }
 
     [Fact]

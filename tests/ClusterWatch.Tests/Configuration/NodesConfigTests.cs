@@ -69,6 +69,21 @@ public sealed class NodesConfigTests : IDisposable
         Assert.DoesNotContain("s3cret", n.Endpoint.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ConnectTimeout", "9999999999d")]
+    [InlineData("KeepAlive", "NaN")]
+    [InlineData("ReconnectFirst", "Infinity")]
+    [InlineData("ReconnectMax", "2d")]   // parses, but past the 1-day limit of a node timing
+    public void Read_NodeTimingOverflowingOrTooLong_IsAConfigError(string child, string value)
+    {
+        var e = Assert.Throws<ConfigException>(() => NodesConfig.Read(Raw(new()
+        {
+            ["Nodes:0:Name"] = "a", ["Nodes:0:Host"] = "h", [$"NodeDefaults:{child}"] = value,
+        }), "proc", _home));
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(($"NodeDefaults:{child}", $"'{value}' is not a positive duration of at most 1d; write it like 10s or 1m"), (error.Key, error.Message));
+    }
+
     [Fact]
     public void Read_BadValues_SayWhichFileOrVariableHoldsThem()
     {
@@ -80,7 +95,7 @@ public sealed class NodesConfigTests : IDisposable
             var raw = new ConfigurationBuilder().AddJsonFile(json).AddEnvironmentVariables(ConfigOrigins.EnvironmentPrefix).Build();
             var e = Assert.Throws<ConfigException>(() => NodesConfig.Read(raw, "proc", _home));
             Assert.Equal(
-                ["NodeDefaults:KeepAlive (environment variable CLUSTERWATCH__NODEDEFAULTS__KEEPALIVE): 'soon' is not a positive duration; write it like 10s or 1m", $"Nodes:0:Port (in {json}): '99999' is not a TCP port (1-65535)"],
+                ["NodeDefaults:KeepAlive (environment variable CLUSTERWATCH__NODEDEFAULTS__KEEPALIVE): 'soon' is not a positive duration of at most 1d; write it like 10s or 1m", $"Nodes:0:Port (in {json}): '99999' is not a TCP port (1-65535)"],
                 e.Errors.Select(x => x.ToString()).Order(StringComparer.Ordinal));
         }
         finally

@@ -91,5 +91,51 @@ public sealed class SpoolFileTests : IDisposable
         Assert.Equal("{\"Node\":{\"Node\":\"n1\"", Encoding.UTF8.GetString(small)[..20]);
     }
 
+    [Fact]
+    public void DeleteIfCreatedAndEmpty_ANewEmptySpool_IsRemoved()
+    {
+        using var file = SpoolFile.Open(_path);
+        Assert.True(file.Created);
+        Assert.True(file.DeleteIfCreatedAndEmpty());
+        Assert.False(File.Exists(_path));
+    }
+
+    [Fact]
+    public void DeleteIfCreatedAndEmpty_ANewSpoolWithOnlyAHighWaterLineOfNoNode_IsRemoved()
+    {
+        using var file = SpoolFile.Open(_path);
+        file.Append("{\"LastSeqs\":{}}\n"u8);
+        Assert.True(file.DeleteIfCreatedAndEmpty());
+        Assert.False(File.Exists(_path));
+    }
+
+    [Fact]
+    public void DeleteIfCreatedAndEmpty_ANewSpoolWhoseHighWaterLineNamesANode_IsKept()
+    {
+        using var file = SpoolFile.Open(_path);
+        file.Append("{\"LastSeqs\":{\"n1\":7}}\n"u8);
+        Assert.False(file.DeleteIfCreatedAndEmpty());
+        Assert.True(File.Exists(_path));
+    }
+
+    [Fact]
+    public void DeleteIfCreatedAndEmpty_ASpoolThatExisted_EvenEmpty_IsKept()
+    {
+        File.WriteAllBytes(_path, []);
+        using var file = SpoolFile.Open(_path);
+        Assert.False(file.Created);
+        Assert.False(file.DeleteIfCreatedAndEmpty());
+        Assert.True(File.Exists(_path));
+    }
+
+    [Fact]
+    public void DeleteIfCreatedAndEmpty_ANewSpoolWithAnEntry_IsKept()
+    {
+        using var file = SpoolFile.Open(_path);
+        file.Append(SpoolFile.Encode(new SpoolEntry(Sample: Tricky)));
+        Assert.False(file.DeleteIfCreatedAndEmpty());
+        Assert.Single(file.ReadAll().Entries);
+    }
+
     public void Dispose() => File.Delete(_path);
 }

@@ -59,6 +59,27 @@ public class ApiParamsTests
         Assert.Contains(message, e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("9999999999d")]
+    [InlineData("99999999999999999999d")]
+    [InlineData("9223372036854775807s")]
+    [InlineData("9999999999999h")]
+    [InlineData("99999999999999999999ms")]
+    [InlineData("NaN")]
+    [InlineData("nanh")]
+    [InlineData("Infinity")]
+    [InlineData("infinityd")]
+    public void ParseSeries_RangeOverflowingOrNotFinite_IsABadRequest(string range)
+    {
+        var e = Assert.Throws<BadRequestException>(() => ApiParams.ParseSeries(Q("scope", "cluster", "range", range), Now));
+        Assert.Equal($"range '{range}' is not a duration like 15m, 1h, 24h or 7d", e.Message);
+    }
+
+    [Fact]
+    public void ParseSeries_RangeOf100Years_IsPastTheLimit_NotAnUnderflow() =>
+        Assert.Contains("longer than the limit of 30 days",
+            Assert.Throws<BadRequestException>(() => ApiParams.ParseSeries(Q("scope", "cluster", "range", "36500d"), Now)).Message, StringComparison.Ordinal);
+
     [Fact]
     public void ParseSeries_ByNode_DefaultsToEightNodes()
     {
@@ -87,4 +108,18 @@ public class ApiParamsTests
     [InlineData("give both from and to", "from", "1796291970")]
     public void ParseTop_BadParameters(string message, params string[] kv) =>
         Assert.Contains(message, Assert.Throws<BadRequestException>(() => ApiParams.ParseTop(Q(kv), Now)).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void ParseNodes_AnyParameterButTheToken_IsRefused()
+    {
+        ApiParams.ParseNodes(Q());
+        ApiParams.ParseNodes(Q("token", "secret"));
+        Assert.Equal("unknown parameter 'x'; this endpoint takes no parameters",
+            Assert.Throws<BadRequestException>(() => ApiParams.ParseNodes(Q("x", "1"))).Message);
+    }
+
+    [Fact]
+    public void ParseTop_UnknownParameter_NamesWhatIsAccepted() =>
+        Assert.Equal("unknown parameter 'range'; this endpoint accepts kind, node, user, command, from, to, top",
+            Assert.Throws<BadRequestException>(() => ApiParams.ParseTop(Q("range", "1h"), Now)).Message);
 }

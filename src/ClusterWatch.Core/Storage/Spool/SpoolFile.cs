@@ -33,13 +33,17 @@ public sealed class SpoolFile : IDisposable
 
     private readonly FileStream _stream;
 
-    private SpoolFile(string path, FileStream stream)
+    private SpoolFile(string path, FileStream stream, bool created)
     {
         Path = path;
         _stream = stream;
+        Created = created;
     }
 
     public string Path { get; }
+
+    /// <summary>True when <see cref="Open"/> made the file (it did not exist before).</summary>
+    public bool Created { get; }
 
     /// <summary>Bytes in the file now.</summary>
     public long Length => _stream.Length;
@@ -49,11 +53,12 @@ public sealed class SpoolFile : IDisposable
     {
         var full = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+        var existed = File.Exists(full);
         try
         {
             // FileShare.None takes an exclusive flock on Linux: the lock dies with the process, even on SIGKILL.
             var stream = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0, FileOptions.None);
-            return new SpoolFile(full, stream);
+            return new SpoolFile(full, stream, created: !existed);
         }
         catch (IOException e)
         {
@@ -155,6 +160,22 @@ public sealed class SpoolFile : IDisposable
         _stream.Position = 0;
         _stream.Write(highWater);
         _stream.SetLength(highWater.Length);
+    }
+
+    /// <summary>
+    /// Removes the file if this open created it and it holds nothing — no entry, at most a high-water line that names
+    /// no node: a start that fails (a bad --db, a taken port) leaves no empty spool behind. Deleted while still
+    /// locked, so no other watcher can be using it.
+    /// </summary>
+    public bool DeleteIfCreatedAndEmpty()
+    {
+        if (!Created || _stream.Length > 4096)
+            return false;
+        var (entries, skipped) = ReadAll();
+        if (skipped > 0 || entries.Any(e => e.LastSeqs is not { Count: 0 }))
+            return false;
+        File.Delete(Path);
+        return true;
     }
 
     public void Dispose() => _stream.Dispose();

@@ -44,6 +44,13 @@ public sealed partial class SpoolingStore : IUsageStore
 
     public string Description => _inner.Description;
 
+    /// <summary>For a start that failed: removes the spool file if this store created it and it is still empty.</summary>
+    public bool DiscardSpoolIfUnused()
+    {
+        lock (_lock)
+            return _file.DeleteIfCreatedAndEmpty();
+    }
+
     /// <summary>This watcher's name in node leases.</summary>
     public string Owner => _options.Owner;
 
