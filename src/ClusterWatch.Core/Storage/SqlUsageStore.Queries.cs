@@ -53,16 +53,7 @@ public abstract partial class SqlUsageStore
             while (await r.ReadAsync(cancellationToken))
                 cover[r.GetString(0)] = (D(r, 1), D(r, 2));
 
-        // A process from the 5 s tables: its rows are only the samples the volume rule kept, but it was alive in every
-        // sample between its first and last kept row (pid and start time are its identity), which it averages over.
-        var sampleTimes = new Dictionary<string, List<long>>(StringComparer.Ordinal);
-        if (fromSamples && q.Kind == ItemKind.Process)
-        {
-            await using var cmd = Command(c, null, string.Format(CultureInfo.InvariantCulture, "SELECT node_name, ts FROM samples WHERE ts >= @p0 AND ts < @p1{0} ORDER BY node_name, ts", nodeFilter), args);
-            await using var r = await cmd.ExecuteReaderAsync(cancellationToken);
-            while (await r.ReadAsync(cancellationToken))
-                List(sampleTimes, r.GetString(0)).Add(L(r, 1));
-        }
+        var alive = fromSamples && q.Kind == ItemKind.Process ? await AliveSamplesAsync(c, nodeFilter, userFilter, args, cancellationToken) : null;
 
         var items = new Dictionary<string, Acc>(StringComparer.Ordinal);
         await using (var cmd = Command(c, null, string.Format(CultureInfo.InvariantCulture, itemSql, nodeFilter + userFilter), args))
@@ -77,8 +68,8 @@ public abstract partial class SqlUsageStore
                 a.Nodes.Add(node);
                 var (nodeSamples, nodeSeconds) = cover.GetValueOrDefault(node);
                 var rows = D(r, 8);
-                var samples = sampleTimes.TryGetValue(node, out var times) && !key.StartsWith(ProcessUsage.OtherCommand, StringComparison.Ordinal)
-                    ? Math.Max(rows, SamplesBetween(times, L(r, 10), L(r, 11)))
+                var samples = alive != null && !key.StartsWith(ProcessUsage.OtherCommand, StringComparison.Ordinal)
+                    ? Math.Max(rows, alive.Count(node, key, L(r, 10), L(r, 11)))
                     : rows;
                 // Users and commands average over all the node's samples (absent = 0); a process over the samples it was
                 // alive in (its CPU 0 where its row was not kept), its memory over the rows that hold it.
@@ -101,6 +92,42 @@ public abstract partial class SqlUsageStore
             .OrderByDescending(i => i.CpuSeconds).ThenByDescending(i => i.CpuAvgPct).ThenByDescending(i => i.RssAvgBytes).ThenBy(i => i.Key, StringComparer.Ordinal)
             .Take(q.Top)
             .ToList();
+    }
+
+    /// <summary>
+    /// For processes from the 5 s tables, whose rows are only the samples the volume rule kept: the node's sample
+    /// times in the range, and each process's alive samples from its window rows that lie wholly inside the range.
+    /// </summary>
+    private async Task<AliveSamples> AliveSamplesAsync(DbConnection c, string nodeFilter, string userFilter, object?[] args, CancellationToken cancellationToken)
+    {
+        var alive = new AliveSamples();
+        await using (var cmd = Command(c, null, string.Format(CultureInfo.InvariantCulture, "SELECT node_name, ts FROM samples WHERE ts >= @p0 AND ts < @p1{0} ORDER BY node_name, ts", nodeFilter), args))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await r.ReadAsync(cancellationToken))
+                List(alive.Times, r.GetString(0)).Add(L(r, 1));
+        // A window [start, end) holds the samples start + sample_s … end: inside the range [from, to) when
+        // start + sample_s >= from and end < to (the first bound only lets the index on (kind, start) limit the scan).
+        const string windowsSql = "SELECT node_name, item_key, SUM(samples) FROM windows WHERE kind = 'process' AND window_start_ts >= @p0 - 3600 " +
+            "AND window_start_ts + sample_s >= @p0 AND window_end_ts < @p1{0} GROUP BY node_name, item_key";
+        await using (var cmd = Command(c, null, string.Format(CultureInfo.InvariantCulture, windowsSql, nodeFilter + userFilter), args))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await r.ReadAsync(cancellationToken))
+                alive.InWindows[r.GetString(0) + "/" + r.GetString(1)] = L(r, 2);
+        return alive;
+    }
+
+    /// <summary>
+    /// A process's samples alive in the range, at least: the node's samples between its first and last kept row (pid
+    /// and start time are its identity, so it lived through them), or the samples its window rows count (every sample
+    /// it was in the snapshot, kept or summed into "(other)"), whichever is more.
+    /// </summary>
+    private sealed class AliveSamples
+    {
+        public readonly Dictionary<string, List<long>> Times = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, long> InWindows = new(StringComparer.Ordinal);
+
+        public long Count(string node, string key, long firstRow, long lastRow) =>
+            Math.Max(Times.TryGetValue(node, out var times) ? SamplesBetween(times, firstRow, lastRow) : 0, InWindows.GetValueOrDefault(node + "/" + key));
     }
 
     /// <summary>How many of the node's sample times (sorted) lie in [<paramref name="first"/>, <paramref name="last"/>].</summary>
