@@ -32,8 +32,12 @@ public sealed class WindowAggregator
         _cycle = cycle;
     }
 
-    /// <summary>Adds a stored sample; returns what it closed (the window it completes, and the cycle).</summary>
-    public AggregationOutput Add(NodeSample sample)
+    /// <summary>
+    /// Adds a stored sample; returns what it closed (the window it completes, and the cycle). <paramref name="alive"/>:
+    /// every process of the snapshot before the volume rule, so a process counts every sample it was alive in, not
+    /// only those in which its row was kept (null: only the stored rows are known).
+    /// </summary>
+    public AggregationOutput Add(NodeSample sample, IReadOnlyList<ProcessUsage>? alive = null)
     {
         var node = Node(sample.Node);
         var ws = WindowMath.PeriodStart(sample.Time, _window);
@@ -43,7 +47,7 @@ public sealed class WindowAggregator
         var cs = WindowMath.PeriodStart(sample.Time, _cycle);
         node.WindowStart ??= ws;
         node.CycleStart ??= cs;
-        var values = SampleValues.From(sample);
+        var values = SampleValues.From(sample, alive);
         node.Window.Add(values);
         node.Cycle.Add(values);
         return Merge(output, Advance(sample.Node, sample.Time));

@@ -2,8 +2,12 @@ using ClusterWatch.Core.Model;
 
 namespace ClusterWatch.Core.Aggregation;
 
-/// <summary>One item's values at one sample: CPU % (own + children), RSS bytes, % of RAM.</summary>
-public readonly record struct ItemValue(double Cpu, double Rss, double MemPct);
+/// <summary>
+/// One item's values at one sample: CPU % (own + children), RSS bytes, % of RAM. <paramref name="Stored"/>: the item
+/// has a row in the stored sample; false for a process alive in the snapshot that the volume rule summed into
+/// "(other)" — it counts in its own statistics but does not by itself make a window or history row.
+/// </summary>
+public readonly record struct ItemValue(double Cpu, double Rss, double MemPct, bool Stored = true);
 
 /// <summary>What a window or history row is about.</summary>
 public sealed record ItemId(ItemKind Kind, string Key, string User, string Command, int Pid);
@@ -13,8 +17,13 @@ public sealed record SampleValues(DateTimeOffset Time, IReadOnlyDictionary<ItemI
 {
     private static readonly IEqualityComparer<ItemId> KeyOnly = new ItemIdKeyComparer();
 
-    /// <summary>Users, processes and commands of a stored sample (commands summed over the kept process rows), and the node's totals.</summary>
-    public static SampleValues From(NodeSample s)
+    /// <summary>
+    /// Users, processes and commands of a stored sample (commands summed over the kept process rows), and the node's
+    /// totals. <paramref name="alive"/>: every process of the snapshot, before the volume rule (null: only the stored
+    /// rows are known, e.g. samples reloaded from the store); those without a row of their own are added as alive but
+    /// not stored, with their real values (CPU 0: the rule keeps every process that used CPU).
+    /// </summary>
+    public static SampleValues From(NodeSample s, IReadOnlyList<ProcessUsage>? alive = null)
     {
         var items = new Dictionary<ItemId, ItemValue>(KeyOnly)
         {
@@ -30,6 +39,9 @@ public sealed record SampleValues(DateTimeOffset Time, IReadOnlyDictionary<ItemI
             items.TryGetValue(cmd, out var c);
             items[cmd] = new ItemValue(c.Cpu + p.TotalCpuPct, c.Rss + p.RssBytes, c.MemPct + p.MemPct);
         }
+        if (alive != null && !ReferenceEquals(alive, s.Processes))
+            foreach (var p in alive)
+                items.TryAdd(new ItemId(ItemKind.Process, p.ItemKey, p.User, p.Command, p.Pid), new ItemValue(p.TotalCpuPct, p.RssBytes, p.MemPct, Stored: false));
         return new SampleValues(s.Time, items);
     }
 
@@ -45,7 +57,8 @@ public sealed record SampleValues(DateTimeOffset Time, IReadOnlyDictionary<ItemI
 /// <summary>
 /// Pure window and cycle math. Windows and cycles are half-open [start, end), UTC aligned; the interval ending at t
 /// belongs to the window containing t − ε. Users and commands absent from a sample count as 0 there; a process counts
-/// only the samples in which it was alive.
+/// every sample in which it was alive (in the snapshot), stored or summed into "(other)" by the volume rule, and has a
+/// row where it was stored at least once in the window (or cycle).
 /// </summary>
 public static class WindowMath
 {
@@ -108,16 +121,17 @@ public static class WindowMath
         return rows;
     }
 
+    /// <summary>The items with a row: every item stored in at least one of the samples (not a process only ever summed into "(other)").</summary>
     private static IEnumerable<ItemId> Items(IReadOnlyList<SampleValues> samples)
     {
         var seen = new HashSet<(ItemKind, string)>();
         foreach (var s in samples)
-            foreach (var id in s.Items.Keys)
-                if (seen.Add((id.Kind, id.Key)))
+            foreach (var (id, v) in s.Items)
+                if (v.Stored && seen.Add((id.Kind, id.Key)))
                     yield return id;
     }
 
-    /// <summary>The item's value at each sample: users and commands 0 where absent, processes only where alive.</summary>
+    /// <summary>The item's value at each sample: users and commands 0 where absent, processes only where alive (stored or not).</summary>
     private static List<ItemValue> Series(ItemId id, IReadOnlyList<SampleValues> samples)
     {
         var list = new List<ItemValue>(samples.Count);

@@ -80,7 +80,8 @@ public sealed record RetentionPolicy(TimeSpan Samples, TimeSpan Windows, TimeSpa
 public sealed record TopQuery(ItemKind Kind, DateTimeOffset From, DateTimeOffset To, string? Node = null, int Top = 10, string? User = null);
 
 /// <summary>
-/// One row of a top list, ranked by CPU time used (core-seconds). CPU in % of one core averaged over the range (absent = 0; summed over nodes), its maximum
+/// One row of a top list, ranked by CPU time used (core-seconds). CPU in % of one core averaged over the range (users
+/// and commands: absent = 0, summed over nodes; a process: over the samples it was alive in), its maximum
 /// single-sample value, the CPU time used in core-seconds; memory as average and maximum RSS bytes.
 /// </summary>
 public sealed record TopItem(

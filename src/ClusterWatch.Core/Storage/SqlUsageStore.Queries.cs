@@ -53,6 +53,8 @@ public abstract partial class SqlUsageStore
             while (await r.ReadAsync(cancellationToken))
                 cover[r.GetString(0)] = (D(r, 1), D(r, 2));
 
+        var alive = fromSamples && q.Kind == ItemKind.Process ? await AliveSamplesAsync(c, nodeFilter, userFilter, args, cancellationToken) : null;
+
         var items = new Dictionary<string, Acc>(StringComparer.Ordinal);
         await using (var cmd = Command(c, null, string.Format(CultureInfo.InvariantCulture, itemSql, nodeFilter + userFilter), args))
         await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
@@ -65,18 +67,23 @@ public abstract partial class SqlUsageStore
                     items[id] = a = new Acc(key, r.GetString(2), r.GetString(3));
                 a.Nodes.Add(node);
                 var (nodeSamples, nodeSeconds) = cover.GetValueOrDefault(node);
-                var samples = D(r, 8);
-                // Users and commands average over all the node's samples (absent = 0); a process over its own.
+                var rows = D(r, 8);
+                var samples = alive != null && !key.StartsWith(ProcessUsage.OtherCommand, StringComparison.Ordinal)
+                    ? Math.Max(rows, alive.Count(node, key, L(r, 10), L(r, 11)))
+                    : rows;
+                // Users and commands average over all the node's samples (absent = 0); a process over the samples it was
+                // alive in (its CPU 0 where its row was not kept), its memory over the rows that hold it.
                 var denominator = q.Kind == ItemKind.Process ? samples : nodeSamples;
-                if (denominator <= 0)
+                var memDenominator = q.Kind == ItemKind.Process ? rows : nodeSamples;
+                if (denominator <= 0 || memDenominator <= 0)
                     continue;
                 var secondsPerSample = nodeSamples > 0 ? nodeSeconds / nodeSamples : 0;
                 a.Cpu += D(r, 4) / denominator;
                 a.CpuMax = Math.Max(a.CpuMax, D(r, 5));
                 a.CpuSeconds += D(r, 4) / 100 * secondsPerSample;
-                a.Rss += D(r, 6) / denominator;
+                a.Rss += D(r, 6) / memDenominator;
                 a.RssMax = Math.Max(a.RssMax, D(r, 7));
-                a.Mem += D(r, 9) / denominator;
+                a.Mem += D(r, 9) / memDenominator;
                 a.Samples += (long)samples;
             }
         return items.Values
@@ -88,7 +95,56 @@ public abstract partial class SqlUsageStore
     }
 
     /// <summary>
-    /// SQL over the 5 s tables. Item columns: node, key, user, command, Σcpu, max cpu, Σrss, max rss, samples, Σmem.
+    /// For processes from the 5 s tables, whose rows are only the samples the volume rule kept: the node's sample
+    /// times in the range, and each process's alive samples from its window rows that lie wholly inside the range.
+    /// </summary>
+    private async Task<AliveSamples> AliveSamplesAsync(DbConnection c, string nodeFilter, string userFilter, object?[] args, CancellationToken cancellationToken)
+    {
+        var alive = new AliveSamples();
+        await using (var cmd = Command(c, null, string.Format(CultureInfo.InvariantCulture, "SELECT node_name, ts FROM samples WHERE ts >= @p0 AND ts < @p1{0} ORDER BY node_name, ts", nodeFilter), args))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await r.ReadAsync(cancellationToken))
+                List(alive.Times, r.GetString(0)).Add(L(r, 1));
+        // A window [start, end) holds the samples start + sample_s … end: inside the range [from, to) when
+        // start + sample_s >= from and end < to (the first bound only lets the index on (kind, start) limit the scan).
+        const string windowsSql = "SELECT node_name, item_key, SUM(samples) FROM windows WHERE kind = 'process' AND window_start_ts >= @p0 - 3600 " +
+            "AND window_start_ts + sample_s >= @p0 AND window_end_ts < @p1{0} GROUP BY node_name, item_key";
+        await using (var cmd = Command(c, null, string.Format(CultureInfo.InvariantCulture, windowsSql, nodeFilter + userFilter), args))
+        await using (var r = await cmd.ExecuteReaderAsync(cancellationToken))
+            while (await r.ReadAsync(cancellationToken))
+                alive.InWindows[r.GetString(0) + "/" + r.GetString(1)] = L(r, 2);
+        return alive;
+    }
+
+    /// <summary>
+    /// A process's samples alive in the range, at least: the node's samples between its first and last kept row (pid
+    /// and start time are its identity, so it lived through them), or the samples its window rows count (every sample
+    /// it was in the snapshot, kept or summed into "(other)"), whichever is more.
+    /// </summary>
+    private sealed class AliveSamples
+    {
+        public readonly Dictionary<string, List<long>> Times = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, long> InWindows = new(StringComparer.Ordinal);
+
+        public long Count(string node, string key, long firstRow, long lastRow) =>
+            Math.Max(Times.TryGetValue(node, out var times) ? SamplesBetween(times, firstRow, lastRow) : 0, InWindows.GetValueOrDefault(node + "/" + key));
+    }
+
+    /// <summary>How many of the node's sample times (sorted) lie in [<paramref name="first"/>, <paramref name="last"/>].</summary>
+    internal static int SamplesBetween(List<long> sortedTimes, long first, long last)
+    {
+        if (last < first)
+            return 0;
+        var lo = sortedTimes.BinarySearch(first);
+        var hi = sortedTimes.BinarySearch(last);
+        lo = lo < 0 ? ~lo : lo;
+        hi = hi < 0 ? ~hi - 1 : hi;
+        return Math.Max(0, hi - lo + 1);
+    }
+
+    /// <summary>
+    /// SQL over the 5 s tables. Item columns: node, key, user, command, Σcpu, max cpu, Σrss, max rss, rows, Σmem (and
+    /// for a process its first and last row's ts).
     /// {0} is replaced by the node/user filters.
     /// </summary>
     private (string Cover, string Items) FiveSecondSql(TopQuery q)
@@ -98,7 +154,7 @@ public abstract partial class SqlUsageStore
         {
             ItemKind.User => "SELECT node_name, username, username, '', SUM(cpu_pct), MAX(cpu_pct), SUM(rss_bytes), MAX(rss_bytes), COUNT(*), SUM(mem_pct) FROM user_samples WHERE ts >= @p0 AND ts < @p1{0} GROUP BY node_name, username",
             ItemKind.Command => "SELECT node_name, command, '', command, SUM(cpu_pct + children_cpu_pct), MAX(cpu_pct + children_cpu_pct), SUM(rss_bytes), MAX(rss_bytes), COUNT(DISTINCT seq), SUM(mem_pct) FROM process_samples WHERE ts >= @p0 AND ts < @p1{0} GROUP BY node_name, command",
-            _ => "SELECT node_name, " + ProcessKeySql + ", MAX(username), MAX(command), SUM(cpu_pct + children_cpu_pct), MAX(cpu_pct + children_cpu_pct), SUM(rss_bytes), MAX(rss_bytes), COUNT(*), SUM(mem_pct) FROM process_samples WHERE ts >= @p0 AND ts < @p1{0} GROUP BY node_name, pid, start_ticks, username",
+            _ => "SELECT node_name, " + ProcessKeySql + ", MAX(username), MAX(command), SUM(cpu_pct + children_cpu_pct), MAX(cpu_pct + children_cpu_pct), SUM(rss_bytes), MAX(rss_bytes), COUNT(*), SUM(mem_pct), MIN(ts), MAX(ts) FROM process_samples WHERE ts >= @p0 AND ts < @p1{0} GROUP BY node_name, pid, start_ticks, username",
         };
         return (cover, items);
     }
@@ -115,7 +171,7 @@ public abstract partial class SqlUsageStore
     /// <summary>A process's item key in SQL, the same text as <see cref="ProcessUsage.ItemKey"/>.</summary>
     protected virtual string ProcessKeySql => "CASE WHEN pid = 0 THEN '(other):' || username ELSE pid || ':' || start_ticks END";
 
-    private static List<T> List<T>(Dictionary<long, List<T>> map, long key)
+    private static List<T> List<TKey, T>(Dictionary<TKey, List<T>> map, TKey key) where TKey : notnull
     {
         if (!map.TryGetValue(key, out var list))
             map[key] = list = new List<T>();

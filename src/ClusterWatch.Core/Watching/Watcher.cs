@@ -184,7 +184,7 @@ public sealed class Watcher
         }
         AggregationOutput closed;
         lock (_aggLock)
-            closed = _aggregator.Add(stored);
+            closed = _aggregator.Add(stored, fullSample.Processes);
         await WriteAggregatesAsync(closed, token);
     }
 

@@ -120,7 +120,9 @@ internal static class ReportCommand
                     table.AddRow(pick.Select(i => (Spectre.Console.Rendering.IRenderable)new Text(Convert.ToString(v[i], CultureInfo.InvariantCulture) ?? "")).ToArray());
                 }
                 AnsiConsole.Write(table);
-                Console.WriteLine("CPU in % of one core (200 = two busy cores), averaged over the time sampled in the range (absent = 0); RSS sums count shared pages once per process.");
+                Console.WriteLine(process
+                    ? "CPU in % of one core (200 = two busy cores), averaged over the samples in which the process was alive in the range (0 where the volume rule did not keep its row: it used no CPU); RSS averaged over the samples that hold it."
+                    : "CPU in % of one core (200 = two busy cores), averaged over the time sampled in the range (absent = 0); RSS sums count shared pages once per process.");
                 break;
         }
     }

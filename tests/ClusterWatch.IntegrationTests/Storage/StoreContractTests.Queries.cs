@@ -31,6 +31,44 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task TopProcesses_FromSamples_AliveBetweenItsKeptRows_AveragesCpuOverThose_LikeItsCommand()
+    {
+        // pid 10 "sim" (alice's only process) uses 80 % and 40 % in the 1st and 4th samples; in the 2nd and 3rd it was
+        // idle, so the volume rule summed it into alice's "(other)" row (RSS 2000).
+        NodeSample S(long seq, params ProcessUsage[] procs) => Sample("n1", seq, T0.AddSeconds(5 * seq), [User("alice", procs.Sum(p => p.CpuPct), 2000, 2.0)], procs);
+        var other = new ProcessUsage(0, 0, 1000, "alice", ProcessUsage.OtherCommand, '-', 0, 0, 2000, 2.0);
+        foreach (var s in new[] { S(1, Proc(10, "alice", "sim", 80, 1000, 1.0)), S(2, other), S(3, other), S(4, Proc(10, "alice", "sim", 40, 3000, 3.0)) })
+            await Store.WriteSampleAsync(s, Ct);
+        var top = await Store.TopAsync(new TopQuery(ItemKind.Process, T0.AddSeconds(5), T0.AddSeconds(25)), Ct);
+        var p = top.Single(t => t.Key == "10:1234");
+        // CPU (80 + 0 + 0 + 40) / 4 = 30 over the 4 samples it was alive in; 1.2 core-samples × 5 s; RSS over the 2 rows that hold it.
+        Assert.Equal((30.0, 80.0, 6.0, 2000.0, 4L), (Math.Round(p.CpuAvgPct, 9), p.CpuMaxPct, Math.Round(p.CpuSeconds, 9), p.RssAvgBytes, p.Samples));
+        Assert.Equal(2L, top.Single(t => t.Key == "(other):alice").Samples);
+        var sim = (await Store.TopAsync(new TopQuery(ItemKind.Command, T0.AddSeconds(5), T0.AddSeconds(25)), Ct)).Single(t => t.Key == "sim");
+        Assert.Equal((30.0, 6.0), (Math.Round(sim.CpuAvgPct, 9), Math.Round(sim.CpuSeconds, 9)));
+    }
+
+    [Fact]
+    public async Task TopProcesses_FromSamples_KeptOnce_CountsTheSamplesItsWindowSaysItWasAlive()
+    {
+        // pid 10 used 60 % in the 2nd of 6 samples and was idle (summed into "(other)") in the others; the aggregator,
+        // which saw every snapshot, wrote its window [T0, T0+30) with 6 samples alive.
+        NodeSample S(long seq, params ProcessUsage[] procs) => Sample("n1", seq, T0.AddSeconds(5 * seq), [User("alice", procs.Sum(p => p.CpuPct), 2000, 2.0)], procs);
+        var other = new ProcessUsage(0, 0, 1000, "alice", ProcessUsage.OtherCommand, '-', 0, 0, 2000, 2.0);
+        for (var seq = 1; seq <= 6; seq++)
+            await Store.WriteSampleAsync(seq == 2 ? S(seq, Proc(10, "alice", "sim", 60, 1000, 1.0)) : S(seq, other), Ct);
+        var window = new WindowRow("n1", T0, T0.AddSeconds(30), ItemKind.Process, "10:1234", "alice", "sim", 10, 6, 5,
+            new MetricStats(10, 60, 0, 0, 0), new MetricStats(1000, 1000, 1000, 1000, 1000), new MetricStats(1, 1, 1, 1, 1));
+        await Store.WriteAggregatesAsync(Aggregates(windows: [window]), Ct);
+        var p = (await Store.TopAsync(new TopQuery(ItemKind.Process, T0.AddSeconds(5), T0.AddSeconds(35)), Ct)).Single(t => t.Key == "10:1234");
+        // 60 / 6 = 10 %, not 60 over its one kept row; 0.6 core-samples × 5 s = 3 core·s.
+        Assert.Equal((10.0, 60.0, 3.0, 6L), (Math.Round(p.CpuAvgPct, 9), p.CpuMaxPct, Math.Round(p.CpuSeconds, 9), p.Samples));
+        // A range that cuts the window: it does not count; the kept row alone is all that is known.
+        var cut = (await Store.TopAsync(new TopQuery(ItemKind.Process, T0.AddSeconds(5), T0.AddSeconds(30)), Ct)).Single(t => t.Key == "10:1234");
+        Assert.Equal((60.0, 1L), (cut.CpuAvgPct, cut.Samples));
+    }
+
+    [Fact]
     public async Task TopUsers_FromHistory_WeightedBySamples()
     {
         foreach (var s in TwoSamples())

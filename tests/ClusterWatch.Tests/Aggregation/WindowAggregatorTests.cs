@@ -88,6 +88,85 @@ public class WindowAggregatorTests
         Assert.Equal(40, h.Cpu.W3);
     }
 
+    private const long MiB = 1 << 20;
+
+    /// <summary>A snapshot's processes (pid, CPU %, RSS MiB) of user alice, stored through the real volume rule (no top-by-memory: only CPU keeps a row).</summary>
+    private static (NodeSample Stored, IReadOnlyList<ProcessUsage> Alive) Snap(int second, params (int Pid, double Cpu, long RssMiB)[] procs)
+    {
+        var alive = procs.Select(p => new ProcessUsage(p.Pid, 1, 1000, "alice", "sleep", 'S', p.Cpu, 0, p.RssMiB * MiB, p.RssMiB)).ToList();
+        var users = new List<UserUsage> { new("alice", 1000, alive.Sum(p => p.CpuPct), alive.Sum(p => p.CpuPct), 0, alive.Sum(p => p.RssBytes), alive.Sum(p => p.MemPct), alive.Count) };
+        var stored = new NodeSample("n1", second, T0.AddSeconds(second), 1, alive.Sum(p => p.CpuPct), 1, 2, 2, alive.Count, 0, SampleFlags.None, users,
+            Core.Sampling.VolumeFilter.Apply(alive, 0, false));
+        return (stored, alive);
+    }
+
+    private static WindowAggregator Six() => new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(18));
+
+    [Fact]
+    public void ProcessAliveInEverySample_CountsTheSamplesItsRowWasNotKept_WithCpuZeroAndItsRealRss()
+    {
+        var agg = Six();
+        var closed = AggregationOutput.Empty;
+        for (var s = 1; s <= 6; s++)
+        {
+            // pid 5: 100 % in the first interval, idle after (summed into "(other)"), RSS 1 MiB then 2 MiB.
+            var (stored, alive) = Snap(s, (5, s == 1 ? 100 : 0, s == 1 ? 1 : 2));
+            Assert.Equal(s == 1 ? "5:1" : "(other):alice", stored.Processes.Single().ItemKey);
+            closed = agg.Add(stored, alive);
+        }
+        var p = closed.Windows.Single(r => r.Kind == ItemKind.Process && r.ItemKey == "5:1");
+        Assert.Equal(6, p.Samples);
+        Assert.Equal(100.0 / 6, p.Cpu.Avg, 9);   // 16.67, not 100 over the one kept row
+        Assert.Equal(100, p.Cpu.Max);
+        Assert.Equal((0.0, 0.0, 0.0), (p.Cpu.Last1!.Value, p.Cpu.Last2!.Value, p.Cpu.Last3!.Value));
+        Assert.Equal((1 + 5 * 2) * MiB / 6.0, p.Rss.Avg, 3);
+        Assert.Equal(2 * MiB, p.Rss.Max);
+        // The command is summed over the kept rows (absent = 0): the same CPU average as the process alive throughout.
+        Assert.Equal(100.0 / 6, closed.Windows.Single(r => r.Kind == ItemKind.Command && r.ItemKey == "sleep").Cpu.Avg, 9);
+    }
+
+    [Fact]
+    public void ProcessStartingMidWindow_CountsTheSamplesItWasAlive()
+    {
+        var agg = Six();
+        var closed = AggregationOutput.Empty;
+        for (var s = 1; s <= 6; s++)
+        {
+            // pid 9 appears in the 4th sample (60 %), idle after; pid 8 runs throughout at 10 %.
+            var procs = new List<(int, double, long)> { (8, 10, 1) };
+            if (s >= 4)
+                procs.Add((9, s == 4 ? 60 : 0, 3));
+            var (stored, alive) = Snap(s, [.. procs]);
+            closed = agg.Add(stored, alive);
+        }
+        var p = closed.Windows.Single(r => r.Kind == ItemKind.Process && r.ItemKey == "9:1");
+        Assert.Equal(3, p.Samples);
+        Assert.Equal(20, p.Cpu.Avg, 9);    // (60 + 0 + 0) / 3
+        Assert.Equal(3 * MiB, p.Rss.Avg, 3);
+        Assert.Equal(6, closed.Windows.Single(r => r.Kind == ItemKind.Process && r.ItemKey == "8:1").Samples);
+    }
+
+    [Fact]
+    public void ProcessKeptInOneWindowOfTheCycle_HistoryCountsTheWholeCycle_AndWindowsWhereItWasNeverKeptHaveNoRow()
+    {
+        var agg = Six();
+        var outputs = new List<AggregationOutput>();
+        for (var s = 1; s <= 18; s++)
+        {
+            var (stored, alive) = Snap(s, (5, s == 2 ? 90 : 0, 1));
+            outputs.Add(agg.Add(stored, alive));
+        }
+        var windows = outputs.SelectMany(o => o.Windows).Where(r => r.Kind == ItemKind.Process && r.ItemKey == "5:1").ToList();
+        Assert.Equal(T0, windows.Single().Start); // the volume rule's row count: only the window where it was kept
+        Assert.Equal((6, 15.0), (windows[0].Samples, windows[0].Cpu.Avg));
+        var h = outputs.SelectMany(o => o.History).Single(r => r.Kind == ItemKind.Process && r.ItemKey == "5:1");
+        Assert.Equal(18, h.Samples);
+        Assert.Equal(5, h.Cpu.Avg, 9);      // 90 / 18
+        Assert.Equal(90, h.Cpu.Max);
+        Assert.Equal((15.0, 0.0, 0.0), (h.Cpu.W1!.Value, h.Cpu.W2!.Value, h.Cpu.W3!.Value));
+        Assert.Equal(MiB, h.Rss.W2!.Value, 3);
+    }
+
     [Fact]
     public void PidReusedByAnotherUserMidWindow_IsTwoProcesses()
     {

@@ -124,6 +124,19 @@ public class CpuDeltaTrackerTests
     }
 
     [Fact]
+    public void OwnCpuIsClampedToTheMachine_ChildrensCreditIsNot()
+    {
+        // 2 cores, 5 s: the parent's ticks say 10.5 s of its own (210 %, jitter) → 200 %; its cutime grew by 1.5 s of
+        // children reaped in the interval, never seen → 30 % credit, kept: the process shows 230 %, its user too.
+        var t = new CpuDeltaTracker();
+        t.Update(Procsample.Snapshot(0, [P(70, 1, 0)], ncpu: 2));
+        var s = t.Update(Procsample.Snapshot(5, [P(70, 1, 1050, cutime: 150)], ncpu: 2))!;
+        var p = s.Processes.Single();
+        Assert.Equal((200.0, 30.0, 230.0), (p.CpuPct, Math.Round(p.ChildrenCpuPct, 9), Math.Round(p.TotalCpuPct, 9)));
+        Assert.Equal(230.0, s.Users.Single().CpuPct, 9);
+    }
+
+    [Fact]
     public void RebootOrStalledClock_GivesNoSample()
     {
         var t = new CpuDeltaTracker();

@@ -14,8 +14,11 @@ public sealed class WatcherTests : IAsyncDisposable
     private readonly FakeTimeProvider _clock = new(T0.AddMilliseconds(200));
     private readonly Quiet _reporter = new();
 
-    /// <summary>alice runs one process at exactly half a core on the node's clock (the node busy as given, default the same).</summary>
-    private sealed class HalfCoreSource(TimeProvider clock, double busyShare = 0.5) : INodeSource
+    /// <summary>
+    /// alice runs one process at exactly half a core on the node's clock (the node busy as given, default the same);
+    /// with <paramref name="burst"/> also pid 43, which uses a whole core in the interval ending at :02 and none after.
+    /// </summary>
+    private sealed class HalfCoreSource(TimeProvider clock, double busyShare = 0.5, bool burst = false) : INodeSource
     {
         public int Calls;
 
@@ -36,7 +39,8 @@ public sealed class WatcherTests : IAsyncDisposable
                 Ticks.Add(tick);
             Interlocked.Increment(ref Calls);
             _ = clock;
-            return Task.FromResult(new NodeSnapshot("n1", "boot", tick, uptime, 2, uptime * busyShare, uptime * 2, 1L << 30, 1L << 29, [p], 1));
+            RawProcess[] ps = burst ? [p, new RawProcess(43, 1, 100, 1001, "alice", "sleep", 'S', Math.Clamp(uptime - 1001, 0, 1), 0, 1 << 19)] : [p];
+            return Task.FromResult(new NodeSnapshot("n1", "boot", tick, uptime, 2, uptime * (busyShare + (burst ? 0.5 : 0)), uptime * 2, 1L << 30, 1L << 29, ps, ps.Length));
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
@@ -57,10 +61,10 @@ public sealed class WatcherTests : IAsyncDisposable
         public void Debug(string message) { }
     }
 
-    private async Task<Watcher> RunTicksAsync(SqliteUsageStore store, int ticks, long expectLastSeq, double busyShare = 0.5)
+    private async Task<Watcher> RunTicksAsync(SqliteUsageStore store, int ticks, long expectLastSeq, double busyShare = 0.5, bool burst = false, int topByMemory = 20)
     {
-        var source = new HalfCoreSource(_clock, busyShare);
-        var options = new WatchOptions { Sample = TimeSpan.FromSeconds(1), Window = TimeSpan.FromSeconds(3), Cycle = TimeSpan.FromSeconds(9), PruneEvery = TimeSpan.FromDays(1) };
+        var source = new HalfCoreSource(_clock, busyShare, burst);
+        var options = new WatchOptions { Sample = TimeSpan.FromSeconds(1), Window = TimeSpan.FromSeconds(3), Cycle = TimeSpan.FromSeconds(9), PruneEvery = TimeSpan.FromDays(1), TopByMemory = topByMemory };
         var watcher = new Watcher([source], store, options, _clock, new LiveState(), _reporter);
         using var stop = new CancellationTokenSource();
         var run = watcher.RunAsync(stop.Token);
@@ -99,6 +103,27 @@ public sealed class WatcherTests : IAsyncDisposable
             .Where(m => m.Success).Sum(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(3, counted);
         Assert.EndsWith("problems: none", watcher.StatusLine(T0.AddSeconds(3), T0.AddSeconds(6)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ProcessIdleAfterItsFirstInterval_WindowCountsTheSampleItsRowWasSummedIntoOther()
+    {
+        // Ticks :01 (baseline), :02 seq 1, :03 seq 2 close [:00, :03). Pid 43 used 100 % in the interval ending at :02
+        // and 0 in the one ending at :03, where the volume rule (no top by memory) summed it into alice's "(other)".
+        await using var store = new SqliteUsageStore(Path.Combine(_dir, "alive.db"));
+        await store.MigrateAsync(CancellationToken.None);
+        await RunTicksAsync(store, 3, expectLastSeq: 2, burst: true, topByMemory: 0);
+        var samples = await store.LoadSamplesAsync("n1", T0, T0.AddSeconds(10), CancellationToken.None);
+        Assert.Equal([true, false], samples.Select(s => s.Processes.Any(p => p.Pid == 43)));
+        await using var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={store.Path}");
+        await c.OpenAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT samples, cpu_avg_pct, cpu_max_pct, rss_avg_bytes FROM windows WHERE kind = 'process' AND pid = 43 AND window_start_ts = $t";
+        cmd.Parameters.AddWithValue("$t", T0.ToUnixTimeSeconds());
+        await using var r = await cmd.ExecuteReaderAsync();
+        Assert.True(await r.ReadAsync());
+        // (100 + 0) / 2 samples alive, not 100 over the one kept row; RSS 512 KiB in both.
+        Assert.Equal((2, 50.0, 100.0, 524288.0), (r.GetInt32(0), Math.Round(r.GetDouble(1), 6), Math.Round(r.GetDouble(2), 6), r.GetDouble(3)));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public class NodeTotalsTests
     public void Window_NodeRow_AveragesBusyCpuAndUsedMemory()
     {
         // Busy 150, 90, 60 → avg 100, max 150; used 1000, 2000, 3000 bytes of 4000 → avg 2000 (50 %), max 3000.
-        var samples = new[] { Sample(1, 150, 1000), Sample(2, 90, 2000), Sample(3, 60, 3000) }.Select(SampleValues.From).ToList();
+        var samples = new[] { Sample(1, 150, 1000), Sample(2, 90, 2000), Sample(3, 60, 3000) }.Select(s => SampleValues.From(s)).ToList();
         var rows = WindowMath.Window("n1", T0, TimeSpan.FromSeconds(3), 1, samples);
         var node = rows.Single(r => r.Kind == ItemKind.Node);
         Assert.Equal(("", 3, 100.0, 150.0, 60.0), (node.ItemKey, node.Samples, node.Cpu.Avg, node.Cpu.Max, node.Cpu.Last1!.Value));

@@ -72,7 +72,7 @@ public static class TopLogImporter
                 await store.WriteSampleAsync(kept, cancellationToken);
                 rows += 1 + kept.Users.Count + kept.Processes.Count;
             }
-            rows += await WriteAsync(store, aggregator.Add(kept), cancellationToken);
+            rows += await WriteAsync(store, aggregator.Add(kept, sample.Processes), cancellationToken);
         }
         rows += await WriteAsync(store, aggregator.Flush(), cancellationToken);
         if (previous is { } last && lastFrame != null)
