@@ -55,7 +55,8 @@ public sealed class CpuDeltaTracker
         }
         var flags = snap.Flags;
         var residue = busyPct - attributed;
-        // Per-process ticks and /proc/stat are sampled microseconds apart: allow a little rounding before calling it a bug.
+        // /proc/stat is read before the process scan, and each process's delta runs from its own read to the next: on a
+        // busy node a scan slower than the previous one over-counts the last processes a little. Allow that before flagging.
         if (residue < -Math.Max(2.0, snap.CpuCount * 1.0))
             flags |= SampleFlags.NegativeResidue;
         if (busyPct >= 10 && residue > busyPct / 2)

@@ -74,6 +74,45 @@ public sealed class DashboardSeriesValuesTests
         Assert.Equal([(t12, "alice", 40.0), (t12, "bob", 7.0)], await SeriesAsync(db, H.AddHours(-4), H.AddHours(2), TimeSpan.FromHours(2)));
     }
 
+    [Fact]
+    public async Task TopProcesses_AverageOverTheSamplesTheProcessWasAlive_HistoryAndHourlyAgree()
+    {
+        await using var db = await MariaDb.CreateDatabaseAsync();
+        await using (var store = new MySqlUsageStore(db.ConnectionString, MariaDb.Password))
+        {
+            await store.MigrateAsync(Ct);
+            // Node n1, two 18-sample cycles; process 42 (sim, alice) alive in all 18 samples of the first at 40 % and
+            // in 9 of the second at 20 % (it ended): its average is (40×18 + 20×9) / 27 = 33.33 % — as a window or
+            // `report --by process` averages a process, over the samples it was alive; dividing by the node's 36
+            // samples would give 25. RSS 1000 in both → 1000.
+            await store.WriteAggregatesAsync(new AggregationOutput([],
+            [
+                Row("n1", H, ItemKind.Node, "", 18, 50), Row("n1", H.AddSeconds(90), ItemKind.Node, "", 18, 30),
+                ProcessRow(H, 18, 40), ProcessRow(H.AddSeconds(90), 9, 20),
+            ]), Ct);
+        }
+        var file = Dashboards.Files.Single(f => f.EndsWith("clusterwatch-users-processes.json", StringComparison.Ordinal));
+        var panel = Dashboards.Panels(file).Single(p => p.Name == "Top processes of the range");
+        var vars = new Dictionary<string, IReadOnlyList<string>> { ["node"] = ["n1"], ["user"] = ["alice"] };
+        foreach (var (from, to) in new[] { (H.AddMinutes(-30), H.AddMinutes(30)), (H.AddHours(-3), H.AddHours(1)) })
+        {
+            var sql = GrafanaMacros.Expand(panel.Sql, new GrafanaMacros.Context(from, to, TimeSpan.FromMinutes(1), vars));
+            await using var c = await MariaDb.OpenAsync(db.ConnectionString);
+            await using var cmd = new MySqlCommand(sql, c);
+            await using var r = await cmd.ExecuteReaderAsync(Ct);
+            Assert.True(await r.ReadAsync(Ct));
+            Assert.Equal("sim [alice@n1 pid 42]", r.GetString(0));
+            Assert.Equal(100.0 / 3, Convert.ToDouble(r.GetValue(1), CultureInfo.InvariantCulture), 6);
+            Assert.Equal(40, Convert.ToDouble(r.GetValue(2), CultureInfo.InvariantCulture), 6);
+            Assert.Equal(1000, Convert.ToDouble(r.GetValue(3), CultureInfo.InvariantCulture), 6);
+            Assert.False(await r.ReadAsync(Ct));
+        }
+    }
+
+    private static HistoryRow ProcessRow(DateTimeOffset start, int samples, double cpu) =>
+        new("n1", start, start.AddSeconds(90), ItemKind.Process, "42:777", "alice", "sim", 42, samples, 5,
+            new CycleStats(cpu, cpu, cpu, null, null), new CycleStats(1000, 1000, 1000, null, null), new CycleStats(1, 1, 1, null, null));
+
     private static async Task<List<(long Time, string User, double Value)>> SeriesAsync(TestDatabase db, DateTimeOffset from, DateTimeOffset to, TimeSpan interval)
     {
         var file = Dashboards.Files.Single(f => f.EndsWith("clusterwatch-users-processes.json", StringComparison.Ordinal));

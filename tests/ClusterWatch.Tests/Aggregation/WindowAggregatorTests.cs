@@ -126,6 +126,26 @@ public class WindowAggregatorTests
     }
 
     [Fact]
+    public void PidReusedByAnIdleProcess_IsNotCountedAsTheKeptOne()
+    {
+        // pid 5 (start 1) runs at 100 % in the first three samples and ends; an idle process gets pid 5 again (start
+        // 2) for the last three, never kept: the first one's window counts its 3 samples only, not the stranger's.
+        var agg = Six();
+        var closed = AggregationOutput.Empty;
+        for (var s = 1; s <= 6; s++)
+        {
+            var (stored, alive) = Snap(s, (5, s <= 3 ? 100 : 0, 1));
+            if (s > 3)
+                alive = [alive[0] with { StartTicks = 2 }];
+            closed = agg.Add(stored, alive);
+        }
+        var p = closed.Windows.Single(r => r.Kind == ItemKind.Process && r.ItemKey == "5:1");
+        Assert.Equal(3, p.Samples);
+        Assert.Equal(100, p.Cpu.Avg, 9);
+        Assert.DoesNotContain(closed.Windows, r => r.Kind == ItemKind.Process && r.ItemKey == "5:2");
+    }
+
+    [Fact]
     public void ProcessStartingMidWindow_CountsTheSamplesItWasAlive()
     {
         var agg = Six();
