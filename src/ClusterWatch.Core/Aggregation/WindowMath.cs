@@ -2,12 +2,8 @@ using ClusterWatch.Core.Model;
 
 namespace ClusterWatch.Core.Aggregation;
 
-/// <summary>
-/// One item's values at one sample: CPU % (own + children), RSS bytes, % of RAM. <paramref name="Stored"/>: the item
-/// has a row in the stored sample; false for a process alive in the snapshot that the volume rule summed into
-/// "(other)" — it counts in its own statistics but does not by itself make a window or history row.
-/// </summary>
-public readonly record struct ItemValue(double Cpu, double Rss, double MemPct, bool Stored = true);
+/// <summary>One item's values at one sample: CPU % (own + children), RSS bytes, % of RAM.</summary>
+public readonly record struct ItemValue(double Cpu, double Rss, double MemPct);
 
 /// <summary>What a window or history row is about.</summary>
 public sealed record ItemId(ItemKind Kind, string Key, string User, string Command, int Pid);
@@ -83,7 +79,7 @@ public sealed record SampleValues(DateTimeOffset Time, IReadOnlyDictionary<ItemI
                 {
                     if (p.StartTicks != startTicks)
                         break; // the same pid, another process
-                    value = new ItemValue(p.Cpu, p.Rss, p.MemPct, Stored: false);
+                    value = new ItemValue(p.Cpu, p.Rss, p.MemPct);
                     return true;
                 }
                 if (p.Pid < id.Pid)
@@ -184,8 +180,8 @@ public static class WindowMath
     {
         var seen = new HashSet<(ItemKind, string)>();
         foreach (var s in samples)
-            foreach (var (id, v) in s.Items)
-                if (v.Stored && seen.Add((id.Kind, id.Key)))
+            foreach (var id in s.Items.Keys)
+                if (seen.Add((id.Kind, id.Key)))
                     yield return id;
     }
 

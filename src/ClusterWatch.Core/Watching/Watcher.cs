@@ -101,13 +101,11 @@ public sealed class Watcher
         var lastTick = DateTimeOffset.MinValue;
         while (!token.IsCancellationRequested)
         {
-            // A timer may wake a few ms before the wall clock reaches the tick (seen here: 10-30 ms, so a fast sample
-            // ended before its own tick and the same tick was sampled again, 10 ms later — a second row at that time
-            // doubled the charts). Each tick is sampled once: the next one comes after the last.
-            var tick = Ticks.Next(_clock.GetUtcNow(), _options.Sample);
-            if (tick <= lastTick)
-                tick = lastTick + _options.Sample;
-            lastTick = tick;
+            // The next tick after now and after the last one sampled: a timer may wake a few ms before the wall clock
+            // reaches the tick (seen here: 10-30 ms, so a fast sample ended before its own tick and the same tick was
+            // sampled again, 10 ms later — a second row at that time doubled the charts).
+            var now = _clock.GetUtcNow();
+            var tick = lastTick = Ticks.Next(now > lastTick ? now : lastTick, _options.Sample);
             if (!await DelayUntilAsync(tick, token))
                 break;
             if (!_store.Watches(source.Node))

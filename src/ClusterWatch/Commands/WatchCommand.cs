@@ -58,62 +58,71 @@ internal static class WatchCommand
         if (cfg.Web.Enabled)
             WebStartup.Resolve(cfg.Web); // a bad address or a missing token is refused before anything is created
         await using var store = Factories.CreateWatchStore(cfg, reporter);
+        // A start that fails before the watch is announced (a bad --db, a node another watcher holds, a taken port)
+        // leaves no empty <db>.spool behind.
+        var announced = false;
         try
         {
-            await store.MigrateAsync(ct);
-        }
-        catch (DbException e)
-        {
-            store.DiscardSpoolIfUnused(); // a bad --db leaves no empty <db>.spool behind
-            await Console.Error.WriteLineAsync($"cannot use {store.Description}: {e.Message}");
-            return 1;
-        }
-        var sources = Factories.CreateSources(cfg, reporter);
-        if (await ClaimNodesAsync(store, sources, ct) is { Count: > 0 } refused)
-        {
-            foreach (var line in refused)
-                await Console.Error.WriteLineAsync(line);
-            await DisposeAllAsync(sources);
-            store.DiscardSpoolIfUnused();
-            return 1;
-        }
-        var live = new LiveState();
-        var w = cfg.Watch;
-        (WebApplication App, string AddressLine)? startedWeb;
-        try
-        {
-            // Listening before the watch is announced: a taken port is the only thing said, not "watching …" then an error.
-            startedWeb = cfg.Web.Enabled ? await WebStartup.StartAsync(cfg.Web, store, live, ct) : null;
-        }
-        catch (ConfigException)
-        {
-            // e.g. the port is taken: give the nodes back before the error is printed, so a corrected start can claim them.
+            try
+            {
+                await store.MigrateAsync(ct);
+            }
+            catch (DbException e)
+            {
+                await Console.Error.WriteLineAsync($"cannot use {store.Description}: {e.Message}");
+                return 1;
+            }
+            var sources = Factories.CreateSources(cfg, reporter);
+            if (await ClaimNodesAsync(store, sources, ct) is { Count: > 0 } refused)
+            {
+                foreach (var line in refused)
+                    await Console.Error.WriteLineAsync(line);
+                await DisposeAllAsync(sources);
+                return 1;
+            }
+            var live = new LiveState();
+            var w = cfg.Watch;
+            (WebApplication App, string AddressLine)? startedWeb;
+            try
+            {
+                // Listening before the watch is announced: a taken port is the only thing said, not "watching …" then an error.
+                startedWeb = cfg.Web.Enabled ? await WebStartup.StartAsync(cfg.Web, store, live, ct) : null;
+            }
+            catch (ConfigException)
+            {
+                // e.g. the port is taken: give the nodes back before the error is printed, so a corrected start can claim them.
+                await ReleaseNodesAsync(store, sources);
+                await DisposeAllAsync(sources);
+                throw;
+            }
+            await using var web = startedWeb?.App;
+            announced = true;
+            Console.WriteLine($"ClusterWatch: watching {string.Join(", ", sources.Select(s => $"{s.Node} ({s.Kind}, {s.Host})"))}");
+            Console.WriteLine($"  every {Durations.Format(w.Sample)}, windows of {Durations.Format(w.Window)}, cycles of {Durations.Format(w.Cycle)}; storing into {store.Description}{(w.AllProcesses ? " (all processes)" : "")}");
+            if (startedWeb is { } started)
+                Console.WriteLine(started.AddressLine);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            // SIGTERM and Ctrl-C: stop sampling, write the partial window and cycle, exit 0.
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });
+            var watcher = new Watcher(sources, store, w, TimeProvider.System, live, reporter);
+            try
+            {
+                await watcher.RunAsync(stop.Token);
+            }
+            finally
+            {
+                await DisposeAllAsync(sources);
+            }
             await ReleaseNodesAsync(store, sources);
-            await DisposeAllAsync(sources);
-            store.DiscardSpoolIfUnused();
-            throw;
-        }
-        await using var web = startedWeb?.App;
-        Console.WriteLine($"ClusterWatch: watching {string.Join(", ", sources.Select(s => $"{s.Node} ({s.Kind}, {s.Host})"))}");
-        Console.WriteLine($"  every {Durations.Format(w.Sample)}, windows of {Durations.Format(w.Window)}, cycles of {Durations.Format(w.Cycle)}; storing into {store.Description}{(w.AllProcesses ? " (all processes)" : "")}");
-        if (startedWeb is { } started)
-            Console.WriteLine(started.AddressLine);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        // SIGTERM and Ctrl-C: stop sampling, write the partial window and cycle, exit 0.
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });
-        var watcher = new Watcher(sources, store, w, TimeProvider.System, live, reporter);
-        try
-        {
-            await watcher.RunAsync(stop.Token);
+            Console.WriteLine($"ClusterWatch: stopped; {watcher.RowsWritten} rows written to {store.Description}");
+            return 0;
         }
         finally
         {
-            await DisposeAllAsync(sources);
+            if (!announced)
+                store.DiscardSpoolIfUnused();
         }
-        await ReleaseNodesAsync(store, sources);
-        Console.WriteLine($"ClusterWatch: stopped; {watcher.RowsWritten} rows written to {store.Description}");
-        return 0;
     }
 
     private static async Task DisposeAllAsync(IReadOnlyList<INodeSource> sources)

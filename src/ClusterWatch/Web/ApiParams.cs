@@ -188,10 +188,12 @@ public static class ApiParams
 
     private static void CheckKeys(IReadOnlyDictionary<string, string> q, string[] allowed)
     {
-        var accepted = allowed.Where(a => a != "token").ToList();
         foreach (var key in q.Keys)
             if (!allowed.Contains(key, StringComparer.Ordinal))
+            {
+                var accepted = allowed.Where(a => a != "token").ToList();
                 throw new BadRequestException($"unknown parameter '{key}'; this endpoint {(accepted.Count == 0 ? "takes no parameters" : $"accepts {string.Join(", ", accepted)}")}");
+            }
     }
 
     private static string? Get(IReadOnlyDictionary<string, string> q, string key) =>
